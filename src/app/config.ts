@@ -1,0 +1,162 @@
+// Environment → one validated, frozen Config (SPEC §5). The only module that reads
+// process.env. Each variable's default sits next to it in `defaults`; a bad value
+// throws ConfigError naming the variable and what to do.
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+
+export type StoreKind = 'sqlite' | 'dynamodb';
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly store: StoreKind;
+  readonly sqlite: { readonly path: string; readonly synchronous: SqliteSynchronous };
+  /** Names given explicitly in the environment; SSM and defaults fill the rest (see dynamoNames). */
+  readonly dynamo: { readonly table?: string; readonly ownerIndex?: string };
+  readonly ssmParameterPrefix?: string;
+  readonly jwt: {
+    readonly secret?: string;
+    readonly secretId?: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+  };
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  readonly logLevel: string;
+  readonly production: boolean;
+  /** The AWS SDK reads AWS_* itself; kept here only so start-up can say what is missing. */
+  readonly awsRegion?: string;
+}
+
+/** A configuration problem, phrased as one line that names what to fix. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const defaults = {
+  HOST: '127.0.0.1',
+  PORT: 8080,
+  VIDEO_STORE: 'sqlite',
+  SQLITE_PATH: './data/videos.sqlite',
+  SQLITE_SYNCHRONOUS: 'FULL',
+  DYNAMO_TABLE: 'videos',
+  DYNAMO_OWNER_INDEX: 'OwnerIndex',
+  LOG_LEVEL: 'info',
+} as const;
+
+/** SSM parameter names under SSM_PARAMETER_PREFIX, as the existing deployment has them. */
+export const ssmParameterNames = { table: 'dynamoTable', ownerIndex: 'dynamoOwnerIndex' } as const;
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** process.env over the `.env` file in `directory` (explicit environment wins). */
+export function readEnvironment(directory = process.cwd()): Environment {
+  const file = `${directory}/.env`;
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
+
+function text(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return defaults.PORT;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535 (got "${raw}")`);
+  }
+  return port;
+}
+
+function parseStore(env: Environment): StoreKind {
+  const raw = text(env, 'VIDEO_STORE')?.toLowerCase();
+  if (raw === undefined) {
+    const legacy = text(env, 'USE_DYNAMO')?.toLowerCase();
+    return legacy === 'true' || legacy === '1' ? 'dynamodb' : defaults.VIDEO_STORE;
+  }
+  if (raw === 'sqlite' || raw === 'dynamodb') return raw;
+  throw new ConfigError(`VIDEO_STORE must be "sqlite" or "dynamodb" (got "${env.VIDEO_STORE}")`);
+}
+
+function parseSynchronous(raw: string | undefined): SqliteSynchronous {
+  const value = (raw ?? defaults.SQLITE_SYNCHRONOUS).toUpperCase();
+  if (value === 'FULL' || value === 'NORMAL') return value;
+  throw new ConfigError(`SQLITE_SYNCHRONOUS must be FULL or NORMAL (got "${raw}")`);
+}
+
+function parseTls(env: Environment): Config['tls'] {
+  const certFile = text(env, 'TLS_CERT_FILE');
+  const keyFile = text(env, 'TLS_KEY_FILE');
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE must be set together (or neither)');
+  }
+  return { certFile, keyFile };
+}
+
+function parseLogLevel(raw: string | undefined): string {
+  const level = (raw ?? defaults.LOG_LEVEL).toLowerCase();
+  if (logLevels.includes(level)) return level;
+  throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${raw}")`);
+}
+
+function parsePrefix(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!raw.startsWith('/')) throw new ConfigError(`SSM_PARAMETER_PREFIX must start with "/" (got "${raw}")`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** Parses and checks the environment into a frozen Config; throws ConfigError on the first problem. */
+export function parseConfig(env: Environment): Config {
+  const config: Config = {
+    host: text(env, 'HOST') ?? defaults.HOST,
+    port: parsePort(text(env, 'PORT')),
+    store: parseStore(env),
+    sqlite: {
+      path: text(env, 'SQLITE_PATH') ?? defaults.SQLITE_PATH,
+      synchronous: parseSynchronous(text(env, 'SQLITE_SYNCHRONOUS')),
+    },
+    dynamo: { table: text(env, 'DYNAMO_TABLE'), ownerIndex: text(env, 'DYNAMO_OWNER_INDEX') },
+    ssmParameterPrefix: parsePrefix(text(env, 'SSM_PARAMETER_PREFIX')),
+    jwt: {
+      secret: env.JWT_SECRET === '' ? undefined : env.JWT_SECRET,
+      secretId: text(env, 'JWT_SECRET_ID'),
+      issuer: text(env, 'JWT_ISSUER'),
+      audience: text(env, 'JWT_AUDIENCE'),
+    },
+    tls: parseTls(env),
+    logLevel: parseLogLevel(text(env, 'LOG_LEVEL')),
+    production: text(env, 'NODE_ENV') === 'production',
+    awsRegion: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION'),
+  };
+  if (config.jwt.secret !== undefined && config.jwt.secretId !== undefined) {
+    throw new ConfigError('set JWT_SECRET or JWT_SECRET_ID, not both');
+  }
+  return deepFreeze(config);
+}
+
+/**
+ * The DynamoDB table and index names in force. Precedence: explicit environment >
+ * SSM (`fromSsm`, read under SSM_PARAMETER_PREFIX) > defaults.
+ */
+export function dynamoNames(
+  config: Config,
+  fromSsm: ReadonlyMap<string, string> = new Map(),
+): { table: string; ownerIndex: string } {
+  return {
+    table: config.dynamo.table ?? fromSsm.get(ssmParameterNames.table) ?? defaults.DYNAMO_TABLE,
+    ownerIndex: config.dynamo.ownerIndex ?? fromSsm.get(ssmParameterNames.ownerIndex) ?? defaults.DYNAMO_OWNER_INDEX,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

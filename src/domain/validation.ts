@@ -1,0 +1,175 @@
+// SPEC §1 rules, one small function per rule family. Each failure throws
+// InvalidArgument naming the proto field and the rule; nothing is truncated.
+import { InvalidArgument } from './errors.ts';
+import { videoStatuses, type VideoFields, type VideoStatus } from './video.ts';
+
+export const limits = {
+  ownerIdMaxChars: 128,
+  originalNameMaxChars: 255,
+  titleMaxChars: 300,
+  objectKeyMaxChars: 1024,
+  formatMaxChars: 32,
+  dimensionMax: 65_535,
+  sizeBytesMax: 2n ** 64n - 1n,
+  labelsMaxEntries: 64,
+  labelKeyMaxChars: 63,
+  labelValueMaxChars: 256,
+} as const;
+
+/** What a client sends for a video's settable fields: everything optional, nothing checked yet. */
+export interface VideoDraft {
+  originalName?: string;
+  title?: string;
+  /** A status name; anything else (an unknown enum number, say) is refused. */
+  status?: string;
+  originalKey?: string;
+  transcodedKey?: string;
+  thumbKey?: string;
+  durationSeconds?: number;
+  format?: string;
+  width?: number;
+  height?: number;
+  sizeBytes?: bigint;
+  labels?: Readonly<Record<string, string>>;
+}
+
+const ownerIdPattern = /^[A-Za-z0-9._@-]+$/;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const labelKeyPattern = /^[a-z][a-z0-9_-]*$/;
+const controlCharacter = /\p{Cc}/u;
+
+/** Length in Unicode code points, so an emoji counts as one character, as a person would count. */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+function checkLength(field: string, text: string, min: number, max: number): void {
+  const count = characterCount(text);
+  if (count < min) throw new InvalidArgument(field, min === 1 ? 'required' : `at least ${min} characters`);
+  if (count > max) throw new InvalidArgument(field, `at most ${max} characters`);
+}
+
+/** owner_id: 1..128 characters of [A-Za-z0-9._@-]. */
+export function checkOwnerId(ownerId: string, field = 'owner_id'): string {
+  checkLength(field, ownerId, 1, limits.ownerIdMaxChars);
+  if (!ownerIdPattern.test(ownerId)) throw new InvalidArgument(field, 'only letters, digits and . _ @ - are allowed');
+  return ownerId;
+}
+
+/** video_id: a UUID in lowercase canonical text (RFC 9562). */
+export function checkVideoId(videoId: string, field = 'video_id'): string {
+  if (videoId === '') throw new InvalidArgument(field, 'required');
+  if (!uuidPattern.test(videoId)) {
+    throw new InvalidArgument(field, 'must be a UUID in lowercase canonical form (8-4-4-4-12 hex digits)');
+  }
+  return videoId;
+}
+
+/** status: one of the five lifecycle states (UNSPECIFIED is not a state). */
+export function checkStatus(status: string, field = 'status'): VideoStatus {
+  if ((videoStatuses as readonly string[]).includes(status)) return status as VideoStatus;
+  if (status === '' || status === 'VIDEO_STATUS_UNSPECIFIED') throw new InvalidArgument(field, 'required');
+  throw new InvalidArgument(field, `unknown status ${status}; expected one of ${videoStatuses.join(', ')}`);
+}
+
+function checkOriginalName(name: string): void {
+  checkLength('original_name', name, 1, limits.originalNameMaxChars);
+  if (controlCharacter.test(name)) throw new InvalidArgument('original_name', 'must not contain control characters');
+}
+
+function checkDuration(seconds: number): void {
+  if (!Number.isFinite(seconds)) throw new InvalidArgument('duration_seconds', 'must be a finite number');
+  if (seconds < 0) throw new InvalidArgument('duration_seconds', 'must be at least 0');
+}
+
+function checkDimension(field: string, pixels: number): void {
+  if (!Number.isInteger(pixels) || pixels < 0 || pixels > limits.dimensionMax) {
+    throw new InvalidArgument(field, `must be a whole number from 0 to ${limits.dimensionMax}`);
+  }
+}
+
+function checkSizeBytes(bytes: bigint): void {
+  if (bytes < 0n || bytes > limits.sizeBytesMax) {
+    throw new InvalidArgument('size_bytes', `must be from 0 to ${limits.sizeBytesMax}`);
+  }
+}
+
+/** labels: at most 64 entries; key 1..63 of [a-z0-9_-] starting with a letter; value 0..256 characters. */
+export function checkLabels(labels: Readonly<Record<string, string>>): void {
+  const keys = Object.keys(labels);
+  if (keys.length > limits.labelsMaxEntries) {
+    throw new InvalidArgument('labels', `at most ${limits.labelsMaxEntries} entries`);
+  }
+  for (const key of keys) {
+    if (key.length === 0 || key.length > limits.labelKeyMaxChars) {
+      throw new InvalidArgument('labels', `key "${key.slice(0, 80)}" must be 1 to ${limits.labelKeyMaxChars} characters`);
+    }
+    if (!labelKeyPattern.test(key)) {
+      throw new InvalidArgument('labels', `key "${key}" must start with a lowercase letter and hold only a-z 0-9 _ -`);
+    }
+    if (characterCount(labels[key] ?? '') > limits.labelValueMaxChars) {
+      throw new InvalidArgument('labels', `value of "${key}" must be at most ${limits.labelValueMaxChars} characters`);
+    }
+  }
+}
+
+/**
+ * Checks every field the draft carries against SPEC §1 and returns them typed.
+ * Absent fields stay absent; a create fills defaults afterwards (see newVideo).
+ */
+export function checkFields(draft: VideoDraft): Partial<VideoFields> {
+  const checked: { -readonly [K in keyof VideoFields]?: VideoFields[K] } = {};
+  if (draft.originalName !== undefined) {
+    checkOriginalName(draft.originalName);
+    checked.originalName = draft.originalName;
+  }
+  if (draft.title !== undefined) {
+    checkLength('title', draft.title, 0, limits.titleMaxChars);
+    checked.title = draft.title;
+  }
+  if (draft.status !== undefined) checked.status = checkStatus(draft.status);
+  for (const [field, name] of [
+    ['originalKey', 'original_key'],
+    ['transcodedKey', 'transcoded_key'],
+    ['thumbKey', 'thumb_key'],
+  ] as const) {
+    const key = draft[field];
+    if (key === undefined) continue;
+    checkLength(name, key, 0, limits.objectKeyMaxChars);
+    checked[field] = key;
+  }
+  if (draft.durationSeconds !== undefined) {
+    checkDuration(draft.durationSeconds);
+    checked.durationSeconds = draft.durationSeconds;
+  }
+  if (draft.format !== undefined) {
+    checkLength('format', draft.format, 0, limits.formatMaxChars);
+    checked.format = draft.format;
+  }
+  if (draft.width !== undefined) {
+    checkDimension('width', draft.width);
+    checked.width = draft.width;
+  }
+  if (draft.height !== undefined) {
+    checkDimension('height', draft.height);
+    checked.height = draft.height;
+  }
+  if (draft.sizeBytes !== undefined) {
+    checkSizeBytes(draft.sizeBytes);
+    checked.sizeBytes = draft.sizeBytes;
+  }
+  if (draft.labels !== undefined) {
+    checkLabels(draft.labels);
+    checked.labels = { ...draft.labels };
+  }
+  return checked;
+}
