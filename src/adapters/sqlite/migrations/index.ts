@@ -1,0 +1,12 @@
+// Every migration, listed in code (STYLE §6) so start-up needs no file-system lookup.
+// Names sort in the order they run; add new ones at the end.
+import type { Migration } from 'kysely';
+import * as videos0001 from './0001_videos.ts';
+
+/** All migrations this build knows, keyed by name. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_videos': videos0001,
+};
+
+/** The newest schema version this build knows. */
+export const latestMigration = Object.keys(migrations).sort().at(-1) ?? '';

@@ -1,0 +1,34 @@
+// The VideoStore contract on DynamoDB served by dynalite on loopback, for both shapes of
+// the owner index: the owner/time index the service creates (one Query per page) and the
+// production OwnerIndex without a sort key (whole-partition reads).
+import { afterAll, beforeAll } from 'vitest';
+import { DynamoVideoStore } from '../../src/adapters/dynamo/store.ts';
+import { createVideosTable, startDynalite, testClient, type IndexShape, type RunningDynalite } from '../support/dynalite.ts';
+import { videoStoreContract } from './video-store.contract.ts';
+
+let dynamo: RunningDynalite | undefined;
+const started = startDynalite().then((running) => (dynamo = running));
+beforeAll(async () => {
+  await started;
+});
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+async function openOnDynalite(shape: IndexShape): Promise<DynamoVideoStore> {
+  const running = await started;
+  const names = { table: `contract_${shape.replace('-', '_')}`, ownerIndex: 'OwnerIndex' };
+  const client = testClient(running.endpoint);
+  await createVideosTable(client, names, shape);
+  // The store does not own a client handed to it; destroy it when the suite closes the store.
+  const store = await DynamoVideoStore.open({ ...names, client });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    client.destroy();
+  };
+  return store;
+}
+
+videoStoreContract('dynamodb (dynalite, owner/time index)', () => openOnDynalite('owner-time'));
+videoStoreContract('dynamodb (dynalite, owner index without sort key)', () => openOnDynalite('owner-only'));
