@@ -1,0 +1,71 @@
+// `videosvc dynamo create-index`: adds the owner/time index to an existing table online
+// (UpdateTable), for deployments whose OwnerIndex has no sort key (SPEC §1).
+import { DescribeTableCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { defaultOwnerTimeIndex, attributes } from './table-shape.ts';
+
+export interface CreateIndexResult {
+  readonly indexName: string;
+  /** "created" when this call asked for it, "exists" when the table already had it. */
+  readonly outcome: 'created' | 'exists';
+  /** CREATING (backfilling), ACTIVE, … as DynamoDB reports it. */
+  readonly status: string;
+  /** What the operator sets once the index is ACTIVE. */
+  readonly next: string;
+}
+
+/**
+ * Creates a GSI `indexName` (ownerId HASH, createdAt RANGE, projection ALL) on `table`
+ * if it is missing; idempotent. Does not wait for the backfill — reports the status.
+ */
+export async function createOwnerTimeIndex(
+  client: DynamoDBClient,
+  options: { table: string; indexName?: string },
+): Promise<CreateIndexResult> {
+  const indexName = options.indexName ?? defaultOwnerTimeIndex;
+  const next = `when the index is ACTIVE, set DYNAMO_OWNER_INDEX=${indexName} (or the SSM parameter dynamoOwnerIndex) and restart the service`;
+  const described = await client.send(new DescribeTableCommand({ TableName: options.table }));
+  const existing = described.Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === indexName);
+  if (existing) {
+    const hash = existing.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
+    const range = existing.KeySchema?.find((key) => key.KeyType === 'RANGE')?.AttributeName;
+    if (hash !== attributes.ownerId || range !== attributes.createdAt) {
+      throw new Error(`index "${indexName}" already exists on "${options.table}" with other keys; choose another --name`);
+    }
+    return { indexName, outcome: 'exists', status: existing.IndexStatus ?? 'UNKNOWN', next };
+  }
+  const result = await client.send(
+    new UpdateTableCommand({
+      TableName: options.table,
+      // Only attributes used as keys are declared; createdAt becomes one here.
+      AttributeDefinitions: [
+        { AttributeName: attributes.ownerId, AttributeType: 'S' },
+        { AttributeName: attributes.createdAt, AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexUpdates: [
+        {
+          Create: {
+            IndexName: indexName,
+            KeySchema: [
+              { AttributeName: attributes.ownerId, KeyType: 'HASH' },
+              { AttributeName: attributes.createdAt, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+            // Provisioned tables need throughput for the new index; on-demand tables must not get it.
+            ...(described.Table?.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST' ||
+            described.Table?.ProvisionedThroughput?.ReadCapacityUnits === undefined ||
+            described.Table?.ProvisionedThroughput?.ReadCapacityUnits === 0
+              ? {}
+              : {
+                  ProvisionedThroughput: {
+                    ReadCapacityUnits: described.Table.ProvisionedThroughput.ReadCapacityUnits,
+                    WriteCapacityUnits: described.Table.ProvisionedThroughput.WriteCapacityUnits ?? 1,
+                  },
+                }),
+          },
+        },
+      ],
+    }),
+  );
+  const created = result.TableDescription?.GlobalSecondaryIndexes?.find((index) => index.IndexName === indexName);
+  return { indexName, outcome: 'created', status: created?.IndexStatus ?? 'CREATING', next };
+}

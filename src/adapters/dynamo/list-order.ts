@@ -1,0 +1,37 @@
+// The newest-first order of SPEC §3 (create_time desc, then video_id desc) and the
+// cursor rule, shared by both list strategies so they cannot drift apart.
+import type { ListCursor, ListPage, ListQuery } from '../../domain/ports.ts';
+import type { Video } from '../../domain/video.ts';
+
+/** Sort comparator: newer first; equal create times by video id, descending. */
+export function newestFirst(a: Video, b: Video): number {
+  const byTime = b.createTime.getTime() - a.createTime.getTime();
+  if (byTime !== 0) return byTime;
+  return a.videoId < b.videoId ? 1 : a.videoId > b.videoId ? -1 : 0;
+}
+
+/** Whether `video` comes strictly after the cursor in newest-first order. */
+export function isAfter(video: Video, cursor: ListCursor | undefined): boolean {
+  if (cursor === undefined) return true;
+  const time = video.createTime.getTime();
+  const cursorTime = cursor.createTime.getTime();
+  return time < cursorTime || (time === cursorTime && video.videoId < cursor.videoId);
+}
+
+/** Whether `video` belongs to the listing (status filter and cursor). */
+export function matches(video: Video, query: ListQuery): boolean {
+  return (query.status === undefined || video.status === query.status) && isAfter(video, query.after);
+}
+
+/**
+ * The page from candidates that hold the first `limit` matching videos in true order,
+ * plus at least one more exactly when more remain: sorted, cut, `next` set when cut.
+ */
+export function takePage(candidates: Iterable<Video>, query: ListQuery): ListPage {
+  const sorted = [...candidates].sort(newestFirst);
+  const videos = sorted.slice(0, query.limit);
+  const last = videos.at(-1);
+  return sorted.length > query.limit && last
+    ? { videos, next: { createTime: last.createTime, videoId: last.videoId } }
+    : { videos };
+}

@@ -1,0 +1,94 @@
+// Start-up checks (SPEC §5): open() refuses a missing or wrongly shaped table or index
+// with one line naming what to fix, and warns once on the production OwnerIndex.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { createTable } from '../../src/adapters/dynamo/create-table.ts';
+import { DynamoSetupError } from '../../src/adapters/dynamo/errors.ts';
+import { DynamoVideoStore } from '../../src/adapters/dynamo/store.ts';
+import { startDynalite, testClient, type RunningDynalite } from '../support/dynalite.ts';
+import { openStore, uniqueNames } from './dynamo-fixtures.ts';
+
+let dynamo: RunningDynalite;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+async function openFails(options: { table: string; ownerIndex: string }): Promise<DynamoSetupError> {
+  const failure = await DynamoVideoStore.open({ ...options, client: testClient(dynamo.endpoint) }).catch((err: unknown) => err);
+  expect(failure).toBeInstanceOf(DynamoSetupError);
+  expect(String((failure as Error).message)).not.toContain('\n');
+  return failure as DynamoSetupError;
+}
+
+describe('DynamoVideoStore.open', () => {
+  it('names the missing table, the endpoint and the fix', async () => {
+    const failure = await openFails({ table: 'no_such_table', ownerIndex: 'OwnerIndex' });
+    expect(failure.message).toBe(
+      `DynamoDB table "no_such_table" not found at ${dynamo.endpoint}; create it with \`videosvc dynamo create-table\` or set DYNAMO_TABLE`,
+    );
+  });
+
+  it('names a missing index and the indexes that exist', async () => {
+    const names = uniqueNames();
+    await createTable(testClient(dynamo.endpoint), names);
+    const failure = await openFails({ table: names.table, ownerIndex: 'ByOwner' });
+    expect(failure.message).toContain(`has no index "ByOwner" (indexes: OwnerIndex)`);
+    expect(failure.message).toContain('DYNAMO_OWNER_INDEX');
+  });
+
+  it('refuses a table whose keys are not ownerId/videoId, and an index keyed otherwise', async () => {
+    const names = uniqueNames();
+    const client = testClient(dynamo.endpoint);
+    await client.send(
+      new CreateTableCommand({
+        TableName: names.table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'id', AttributeType: 'S' },
+          { AttributeName: 'ownerId', AttributeType: 'S' },
+          { AttributeName: 'title', AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'OwnerIndex',
+            KeySchema: [{ AttributeName: 'ownerId', KeyType: 'HASH' }, { AttributeName: 'title', KeyType: 'RANGE' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    expect((await openFails(names)).message).toContain('has keys (id HASH); expected ownerId HASH, videoId RANGE');
+  });
+
+  it('names an unreachable endpoint', async () => {
+    const failure = await DynamoVideoStore.open({ table: 'videos', ownerIndex: 'OwnerIndex', client: testClient('http://127.0.0.1:9') }).catch(
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(DynamoSetupError);
+    expect((failure as Error).message).toBe('DynamoDB at http://127.0.0.1:9 is unreachable; check AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB');
+  });
+
+  it('uses the owner/time index silently, and warns once naming create-index on an index without a sort key', async () => {
+    const quiet: string[] = [];
+    expect((await openStore(dynamo.endpoint, 'owner-time', quiet)).store.listMode).toBe('owner-time-index');
+    expect(quiet).toEqual([]);
+    const warnings: string[] = [];
+    expect((await openStore(dynamo.endpoint, 'owner-only', warnings)).store.listMode).toBe('owner-partition');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('`videosvc dynamo create-index`');
+  });
+});
+
+describe('createTable', () => {
+  it('creates the table once and reports "exists" afterwards', async () => {
+    const names = uniqueNames();
+    const client = testClient(dynamo.endpoint);
+    expect(await createTable(client, names)).toEqual({ ...names, outcome: 'created' });
+    expect(await createTable(client, names)).toEqual({ ...names, outcome: 'exists' });
+    expect((await DynamoVideoStore.open({ ...names, client })).listMode).toBe('owner-time-index');
+  });
+});

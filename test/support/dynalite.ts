@@ -1,0 +1,107 @@
+// Starts dynalite (an in-process, in-memory DynamoDB-compatible server) on loopback for
+// tests and benches, and creates the videos table in either owner-index shape.
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from '../../src/adapters/dynamo/client.ts';
+import { createTable } from '../../src/adapters/dynamo/create-table.ts';
+
+// dynalite ships CommonJS without types; this is the one function we call.
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+
+export interface RunningDynalite {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the server, dropping open connections (its in-memory data is lost). */
+  stop(): Promise<void>;
+  /** Listens again on the same port with an empty store (dynalite forgets data on stop). */
+  restart(): Promise<void>;
+}
+
+/** Starts dynalite on 127.0.0.1 (port 0 unless given) with instant table create/delete. */
+export async function startDynalite(port = 0): Promise<RunningDynalite> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const listen = (onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(onPort, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(port);
+  const actualPort = (server.address() as AddressInfo).port;
+  let running = true;
+  const stop = async () => {
+    if (!running) return;
+    running = false;
+    await new Promise<void>((resolve, reject) => {
+      server.close((err?: Error) => (err ? reject(err) : resolve()));
+      // Keep-alive connections from SDK clients would otherwise hold close() open.
+      server.closeAllConnections();
+    });
+  };
+  return {
+    endpoint: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    stop,
+    async restart() {
+      await stop();
+      await listen(actualPort);
+      running = true;
+    },
+  };
+}
+
+/** A client for a loopback endpoint with explicit fake credentials (no environment is read). */
+export function testClient(endpoint: string): DynamoDBClient {
+  return createDynamoClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+}
+
+/** The two owner-index shapes: the service's owner/time index, or production's hash-only `OwnerIndex`. */
+export type IndexShape = 'owner-time' | 'owner-only';
+
+/** Creates the videos table with the owner index in the given shape. */
+export async function createVideosTable(
+  client: DynamoDBClient,
+  names: { table: string; ownerIndex: string },
+  shape: IndexShape,
+): Promise<void> {
+  if (shape === 'owner-time') {
+    await createTable(client, names);
+    return;
+  }
+  // The layout already in production: OwnerIndex has ownerId as its only key.
+  await client.send(
+    new CreateTableCommand({
+      TableName: names.table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'ownerId', AttributeType: 'S' },
+        { AttributeName: 'videoId', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'ownerId', KeyType: 'HASH' },
+        { AttributeName: 'videoId', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: names.ownerIndex,
+          KeySchema: [{ AttributeName: 'ownerId', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}
+
+/** Deletes a table (dynalite deletes instantly with deleteTableMs 0). */
+export async function deleteVideosTable(client: DynamoDBClient, table: string): Promise<void> {
+  await client.send(new DeleteTableCommand({ TableName: table }));
+}
