@@ -1,0 +1,61 @@
+// The one place that knows both domain errors and Connect codes (STYLE §4). Anything
+// that is not a domain error becomes INTERNAL with a generic message; the original
+// rides along as `cause` (never serialized) so the call's log line can record it.
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import {
+  AlreadyExists,
+  FailedPrecondition,
+  InvalidArgument,
+  NotFound,
+  PermissionDenied,
+  StaleEtag,
+  StoreUnavailable,
+  Unauthenticated,
+  VideoError,
+} from '../../domain/errors.ts';
+
+// Checked in order, so a subclass (IllegalTransition) finds its parent's code.
+const codes: ReadonlyArray<readonly [abstract new (...args: never[]) => VideoError, Code]> = [
+  [NotFound, Code.NotFound],
+  [AlreadyExists, Code.AlreadyExists],
+  [InvalidArgument, Code.InvalidArgument],
+  [FailedPrecondition, Code.FailedPrecondition],
+  [StaleEtag, Code.Aborted],
+  [PermissionDenied, Code.PermissionDenied],
+  [Unauthenticated, Code.Unauthenticated],
+  [StoreUnavailable, Code.Unavailable],
+];
+
+/** The message INTERNAL carries: nothing about the cause, which stays in the server log. */
+export const internalMessage = 'internal error; the failure was logged on the server';
+
+/** Maps a thrown value to the ConnectError the client sees. */
+export function toConnectError(error: unknown): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof VideoError) {
+    const code = codes.find(([type]) => error instanceof type)?.[1];
+    if (code !== undefined) return new ConnectError(error.message, code, undefined, undefined, error);
+  }
+  return new ConnectError(internalMessage, Code.Internal, undefined, undefined, error);
+}
+
+/** Server interceptor applying toConnectError to unary results and to errors raised mid-stream. */
+export function errorInterceptor(): Interceptor {
+  return (next) => async (request) => {
+    try {
+      const response = await next(request);
+      if (!response.stream) return response;
+      return { ...response, message: mapStreamErrors(response.message) };
+    } catch (error) {
+      throw toConnectError(error);
+    }
+  };
+}
+
+async function* mapStreamErrors<T>(messages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw toConnectError(error);
+  }
+}

@@ -1,0 +1,59 @@
+// grpc.health.v1.Health (SPEC §6): SERVING for the server ("") and video.v1.VideoService
+// while the store answers; NOT_SERVING when it does not or once shutdown has begun.
+import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Health, HealthCheckResponse_ServingStatus as Status } from '../../gen/grpc/health/v1/health_pb.ts';
+import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
+import { storeReachable } from './store-probe.ts';
+
+export interface HealthOptions {
+  readonly ping: () => Promise<void>;
+  /** Aborted when the server starts closing: statuses turn NOT_SERVING and Watch streams end. */
+  readonly closing: AbortSignal;
+  /** How often a Watch re-probes the store; default 5 s. */
+  readonly watchIntervalMs?: number;
+}
+
+const knownServices = ['', VideoService.typeName];
+
+/** The Health service: Check, List and Watch over the store probe and the closing signal. */
+export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Health> {
+  const watchIntervalMs = options.watchIntervalMs ?? 5_000;
+
+  async function currentStatus(): Promise<Status> {
+    if (options.closing.aborted) return Status.NOT_SERVING;
+    return (await storeReachable(options.ping)) && !options.closing.aborted ? Status.SERVING : Status.NOT_SERVING;
+  }
+
+  return {
+    async check(request) {
+      if (!knownServices.includes(request.service)) {
+        throw new ConnectError(`unknown service ${request.service}`, Code.NotFound);
+      }
+      return { status: await currentStatus() };
+    },
+
+    async list() {
+      const status = await currentStatus();
+      return { statuses: Object.fromEntries(knownServices.map((service) => [service, { status }])) };
+    },
+
+    // Sends the current status, then each change; ends when the server closes or the client goes.
+    async *watch(request, context) {
+      const known = knownServices.includes(request.service);
+      const stop = AbortSignal.any([options.closing, context.signal]);
+      let sent: Status | undefined;
+      for (;;) {
+        const status = known ? await currentStatus() : Status.SERVICE_UNKNOWN;
+        if (status !== sent) {
+          yield { status };
+          sent = status;
+        }
+        // Closing wakes the sleep; the next pass sends NOT_SERVING, then the stream ends here.
+        if (stop.aborted) return;
+        await sleep(watchIntervalMs, undefined, { signal: stop }).catch(() => undefined);
+        if (context.signal.aborted) return;
+      }
+    },
+  };
+}

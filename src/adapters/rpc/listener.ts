@@ -1,0 +1,156 @@
+// One port for HTTP/2 and HTTP/1.1 (SPEC §6). Node 20's cleartext http2 server cannot
+// fall back to HTTP/1.1 (allowHTTP1 works only with TLS ALPN), so every connection is
+// accepted here and handed to an HTTP/2 or an HTTP/1.1 server by its first bytes: the
+// HTTP/2 client preface, or anything else. The same works under TLS, whatever ALPN said.
+// Every connection is tracked, so close() can drain calls instead of cutting them.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import tls from 'node:tls';
+
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+export type RequestHandler = (request: NodeRequest, response: NodeResponse) => void;
+
+export interface TlsOptions {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+}
+
+export interface Listener {
+  readonly port: number;
+  /**
+   * Stops accepting, sends GOAWAY to HTTP/2 sessions and closes idle HTTP/1.1 sockets, lets
+   * open requests finish for up to graceMs, then destroys what is left. Resolves when closed.
+   */
+  drain(graceMs: number): Promise<void>;
+}
+
+const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/** How long a session may still open streams after the first GOAWAY (see goAway). */
+const goAwayNoticeMs = 1_000;
+
+/**
+ * Two-step GOAWAY, as gRPC servers do: first announce it while still accepting every stream
+ * (last stream id 2^31-1), so calls already on the wire are answered (UNAVAILABLE, which is
+ * retryable) instead of being refused with REFUSED_STREAM, which connect-node clients report
+ * as INTERNAL; a moment later close for real, letting open streams finish.
+ */
+function goAway(session: Http2Session): void {
+  if (session.closed || session.destroyed) return;
+  session.goaway(http2.constants.NGHTTP2_NO_ERROR, 2 ** 31 - 1);
+  setTimeout(() => session.close(), goAwayNoticeMs).unref();
+}
+
+/** Listens on host:port (0 = any free port) and serves both protocols with `handler`. */
+export async function listen(host: string, port: number, handler: RequestHandler, tlsOptions?: TlsOptions): Promise<Listener> {
+  const h2 = http2.createServer({}, handler);
+  const h1 = http.createServer({}, handler);
+  const acceptor = tlsOptions
+    ? tls.createServer({ cert: tlsOptions.cert, key: tlsOptions.key, ALPNProtocols: ['h2', 'http/1.1'] })
+    : net.createServer();
+  const raw = new Set<Socket>();
+  const sniffing = new Set<Socket>();
+  const sessions = new Set<Http2Session>();
+  const h1Active = new Map<Socket, number>();
+  let closing = false;
+
+  acceptor.on('connection', (socket: Socket) => {
+    raw.add(socket);
+    socket.once('close', () => raw.delete(socket));
+  });
+  acceptor.on(tlsOptions ? 'secureConnection' : 'connection', (socket: Socket) => {
+    if (closing) return void socket.destroy();
+    sniffing.add(socket);
+    socket.once('close', () => sniffing.delete(socket));
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const compared = Math.min(buffered.length, http2Preface.length);
+      const isHttp2 = buffered.subarray(0, compared).equals(http2Preface.subarray(0, compared));
+      if (isHttp2 && buffered.length < http2Preface.length) return;
+      socket.off('data', onData);
+      socket.pause();
+      socket.unshift(buffered);
+      sniffing.delete(socket);
+      // The HTTP/2 session reads what is buffered on its own next tick; the HTTP/1.1
+      // parser needs the stream flowing again.
+      if (isHttp2) {
+        h2.emit('connection', socket);
+      } else {
+        h1.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+  });
+
+  h2.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    // A connection that raced the start of close(): it may still finish what it sends first.
+    if (closing) goAway(session);
+  });
+  // A call answered before its request was read (e.g. RESOURCE_EXHAUSTED) leaves the client
+  // blocked mid-body on flow control and the stream half-open for good (no log line, a leaked
+  // stream). Reset it once the answer is out, a moment later: an immediate reset races the
+  // trailers, and connect-node clients then report "Premature close" instead of the status.
+  h2.on('request', (request: Http2ServerRequest, response: Http2ServerResponse) => {
+    // The response's own 'finish' waits for the stream to close, so watch the stream's writable side.
+    response.stream.once('finish', () => {
+      if (request.complete) return;
+      setTimeout(() => {
+        if (!response.stream.closed) response.stream.close(http2.constants.NGHTTP2_CANCEL);
+      }, 200).unref();
+    });
+  });
+  h1.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    if (!h1Active.has(socket)) socket.once('close', () => h1Active.delete(socket));
+    h1Active.set(socket, (h1Active.get(socket) ?? 0) + 1);
+    if (closing) response.setHeader('connection', 'close');
+    // Same early answer over HTTP/1.1: the unread rest of the body would block the next request
+    // on this keep-alive connection (connect stops reading it), so such a connection is closed
+    // after the answer. Checked when the head is written, the last moment a header can be added.
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+      if (!request.complete) this.setHeader('connection', 'close');
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+    response.once('close', () => {
+      if (!h1Active.has(socket)) return;
+      const left = (h1Active.get(socket) ?? 1) - 1;
+      h1Active.set(socket, left);
+      if (closing && left === 0) socket.destroySoon();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    acceptor.once('error', reject);
+    acceptor.listen(port, host, () => {
+      acceptor.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    port: (acceptor.address() as AddressInfo).port,
+    async drain(graceMs) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => acceptor.close(() => resolve()));
+      for (const socket of sniffing) socket.destroy();
+      for (const session of sessions) goAway(session);
+      for (const [socket, active] of h1Active) if (active === 0) socket.destroySoon();
+      const timer = setTimeout(() => {
+        for (const session of sessions) session.destroy();
+        for (const socket of raw) socket.destroy();
+      }, graceMs);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

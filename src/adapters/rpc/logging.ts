@@ -1,0 +1,162 @@
+// One structured line per call (SPEC §6): procedure, code, duration, caller, request id.
+// The line is written when the HTTP response closes, so calls refused before any
+// interceptor runs (an oversized request, a bad content type) are logged too. Headers
+// are never logged, so a token cannot end up in the log.
+import { randomUUID } from 'node:crypto';
+import { Code, ConnectError, createContextKey, createContextValues, type ContextValues, type Interceptor } from '@connectrpc/connect';
+import { codeToString } from '@connectrpc/connect/protocol-connect';
+import type { Logger } from 'pino';
+import { principalKey } from './auth.ts';
+import type { NodeRequest, NodeResponse } from './listener.ts';
+
+interface CallRecord {
+  readonly procedure: string;
+  readonly requestId: string;
+  readonly startedNs: bigint;
+  /** Set by the interceptor; undefined when the call never reached it. */
+  code?: Code | 'ok';
+  /** The trailer status, for calls the interceptor never saw. */
+  trailerStatus?: string;
+  caller?: string;
+  cause?: unknown;
+}
+
+const recordKey = createContextKey<CallRecord | undefined>(undefined, { description: 'call record' });
+
+// A caller's request id is echoed only when it is short and plain, so a log line cannot be forged through it.
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface CallLog {
+  /** Starts the record of an RPC request and writes its line when the response closes. */
+  track(request: NodeRequest, response: NodeResponse): void;
+  /** Hands the record to the interceptors (connectNodeAdapter's `contextValues`). */
+  contextValues(request: NodeRequest): ContextValues;
+  /** Notes code, caller and cause; it must be the outermost interceptor. */
+  readonly interceptor: Interceptor;
+}
+
+/** Creates the call log for the RPC paths in `procedures` (`/video.v1.VideoService/GetVideo`, …). */
+export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): CallLog {
+  const records = new WeakMap<NodeRequest, CallRecord>();
+
+  function write(record: CallRecord, response: NodeResponse, closedFirst: boolean): void {
+    const code = record.code ?? codeFromResponse(record, response, closedFirst);
+    const durationMs = Number(process.hrtime.bigint() - record.startedNs) / 1e6;
+    const line = {
+      procedure: record.procedure,
+      code: code === 'ok' ? 'ok' : codeToString(code),
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      caller: record.caller,
+      requestId: record.requestId,
+    };
+    if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) {
+      logger.error({ ...line, err: record.cause }, 'rpc call failed');
+    } else {
+      logger.info(line, 'rpc call');
+    }
+  }
+
+  return {
+    track(request, response) {
+      const procedure = (request.url ?? '').split('?', 1)[0] ?? '';
+      if (!procedures.has(procedure)) return;
+      const offered = request.headers['x-request-id'];
+      const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
+      const record: CallRecord = { procedure, requestId, startedNs: process.hrtime.bigint() };
+      records.set(request, record);
+      response.setHeader('x-request-id', requestId);
+      // connect-node writes gRPC trailers through addTrailers; keep the status for calls no interceptor saw.
+      const addTrailers = response.addTrailers.bind(response) as (headers: Record<string, string>) => void;
+      response.addTrailers = ((headers: Record<string, string>) => {
+        record.trailerStatus = headers['grpc-status'];
+        addTrailers(headers);
+      }) as typeof response.addTrailers;
+      // gRPC-Web sends its status inside the body: a trailer frame (flag 0x80) of "grpc-status: N" lines.
+      const writeBody = response.write.bind(response) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      response.write = ((chunk: unknown, ...rest: unknown[]) => {
+        if (chunk instanceof Uint8Array && chunk[0] === 0x80) {
+          record.trailerStatus ??= /grpc-status:\s*(\d+)/i.exec(Buffer.from(chunk.subarray(5)).toString('latin1'))?.[1];
+        }
+        return writeBody(chunk, ...rest);
+      }) as typeof response.write;
+      // 'finish' when the answer is out; 'close' alone when the client went away first.
+      let written = false;
+      const writeOnce = (closedFirst: boolean): void => {
+        if (!written) write(record, response, closedFirst);
+        written = true;
+      };
+      response.once('finish', () => writeOnce(false));
+      response.once('close', () => writeOnce(true));
+    },
+
+    contextValues(request) {
+      const values = createContextValues();
+      values.set(recordKey, records.get(request));
+      return values;
+    },
+
+    interceptor: (next) => async (request) => {
+      const record = request.contextValues.get(recordKey);
+      const settle = (error?: unknown): void => {
+        if (record === undefined) return;
+        record.caller = request.contextValues.get(principalKey)?.ownerId;
+        if (error === undefined) {
+          record.code = 'ok';
+        } else {
+          const connectError = ConnectError.from(error);
+          record.code = connectError.code;
+          record.cause = connectError.cause ?? error;
+        }
+      };
+      try {
+        const response = await next(request);
+        if (!response.stream) {
+          settle();
+          return response;
+        }
+        return { ...response, message: observeStream(response.message, settle) };
+      } catch (error) {
+        settle(error);
+        throw error;
+      }
+    },
+  };
+}
+
+async function* observeStream<T>(messages: AsyncIterable<T>, settle: (error?: unknown) => void): AsyncIterable<T> {
+  try {
+    yield* messages;
+    settle();
+  } catch (error) {
+    settle(error);
+    throw error;
+  }
+}
+
+/** The code of a call refused before the interceptors ran, read from what was sent. */
+function codeFromResponse(record: CallRecord, response: NodeResponse, closedFirst: boolean): Code | 'ok' {
+  const grpcStatus = record.trailerStatus ?? response.getHeader('grpc-status');
+  if (grpcStatus !== undefined) return Number(grpcStatus) === 0 ? 'ok' : (Number(grpcStatus) as Code);
+  // Closed before the answer was out and before the handler settled: the client went away.
+  if (closedFirst) return Code.Canceled;
+  if (response.statusCode !== 200) return connectCodeOfStatus.get(response.statusCode) ?? Code.Unknown;
+  return Code.Unknown;
+}
+
+// The Connect protocol's HTTP status for each code, read backwards for the codes a call can
+// get before any interceptor runs (a bad body, an oversized message, a bad timeout header).
+const connectCodeOfStatus = new Map<number, Code>([
+  [400, Code.InvalidArgument],
+  [401, Code.Unauthenticated],
+  [403, Code.PermissionDenied],
+  [404, Code.NotFound],
+  [408, Code.DeadlineExceeded],
+  [409, Code.Aborted],
+  [415, Code.Unimplemented],
+  [429, Code.ResourceExhausted],
+  [499, Code.Canceled],
+  [500, Code.Internal],
+  [501, Code.Unimplemented],
+  [503, Code.Unavailable],
+  [504, Code.DeadlineExceeded],
+]);

@@ -1,0 +1,108 @@
+// The RPC server (SPEC §6): gRPC, gRPC-Web and Connect on one port, HTTP/2 and HTTP/1.1,
+// optional TLS; health, reflection and the HTTP probes beside VideoService; graceful close.
+import type { DescService } from '@bufbuild/protobuf';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Logger } from 'pino';
+import type { Videos } from '../../app/videos.ts';
+import { Health } from '../../gen/grpc/health/v1/health_pb.ts';
+import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/reflection_pb.ts';
+import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection/v1alpha/reflection_pb.ts';
+import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
+import type { TokenVerifier } from '../token/verifier.ts';
+import { authInterceptor } from './auth.ts';
+import { deadlineInterceptor, refuseWhileClosing } from './call-guards.ts';
+import { errorInterceptor } from './errors.ts';
+import { respecGrpcMessage } from './grpc-message.ts';
+import { healthHandlers } from './health.ts';
+import { httpRoutes } from './http-routes.ts';
+import { listen, type TlsOptions } from './listener.ts';
+import { createCallLog } from './logging.ts';
+import { registerReflection } from './reflection.ts';
+import { videoServiceHandlers } from './video-service.ts';
+
+export interface RpcServerOptions {
+  videos: Videos;
+  /** The store's readiness probe (VideoStore.ping). */
+  ping: () => Promise<void>;
+  verifier: TokenVerifier;
+  logger: Logger;
+  host: string;
+  /** 0 picks a free port; read it back from RpcServer.port. */
+  port: number;
+  tls?: TlsOptions;
+  /** How often a health Watch re-probes the store; default 5 s. */
+  healthWatchIntervalMs?: number;
+}
+
+export interface RpcServer {
+  readonly port: number;
+  /** http://HOST:PORT, or https:// with TLS (127.0.0.1 when listening on every interface). */
+  readonly url: string;
+  /**
+   * Stops accepting, turns health NOT_SERVING, lets in-flight calls finish for up to
+   * graceMs (default 10 000), then destroys what is left. Resolves when closed.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** SPEC §6: request messages above 1 MiB are refused with RESOURCE_EXHAUSTED. */
+export const readMaxBytes = 1024 * 1024;
+
+const defaultGraceMs = 10_000;
+
+function procedurePaths(services: readonly DescService[]): Set<string> {
+  return new Set(services.flatMap((service) => service.methods.map((method) => `/${service.typeName}/${method.name}`)));
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the server and resolves once it listens. */
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const closing = new AbortController();
+  const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
+  const rpcHandler = connectNodeAdapter({
+    routes(router) {
+      router.service(VideoService, videoServiceHandlers(options.videos));
+      router.service(Health, healthHandlers({ ping: options.ping, closing: closing.signal, watchIntervalMs: options.healthWatchIntervalMs }));
+      registerReflection(router, [VideoService, Health]);
+    },
+    // Outermost first: the log sees the final code; errors are mapped before it sees them.
+    interceptors: [
+      callLog.interceptor,
+      errorInterceptor(),
+      refuseWhileClosing(closing.signal),
+      deadlineInterceptor(),
+      authInterceptor(options.verifier),
+    ],
+    readMaxBytes,
+    contextValues: callLog.contextValues,
+    fallback: httpRoutes({ ping: options.ping, closing: closing.signal }),
+  });
+  const listener = await listen(
+    options.host,
+    options.port,
+    (request, response) => {
+      respecGrpcMessage(response);
+      callLog.track(request, response);
+      rpcHandler(request, response);
+    },
+    options.tls,
+  );
+
+  let closed: Promise<void> | undefined;
+  return {
+    port: listener.port,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost(options.host)}:${listener.port}`,
+    close(closeOptions = {}) {
+      // Idempotent: a second signal waits for the first close instead of starting another.
+      closed ??= (async () => {
+        closing.abort();
+        await listener.drain(closeOptions.graceMs ?? defaultGraceMs);
+      })();
+      return closed;
+    },
+  };
+}

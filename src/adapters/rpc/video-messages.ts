@@ -1,0 +1,78 @@
+// Proto ↔ domain translation for videos. Generated types stop here (STYLE §2): handlers
+// hand domain values to the use cases and turn results back into messages.
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import type { VideoDraft } from '../../domain/validation.ts';
+import { etagOf, type Video, type VideoStatus } from '../../domain/video.ts';
+import { VideoSchema, VideoStatus as ProtoStatus, type Video as VideoMessage } from '../../gen/video/v1/video_pb.ts';
+
+const toProtoStatus: Readonly<Record<VideoStatus, ProtoStatus>> = {
+  UPLOADED: ProtoStatus.UPLOADED,
+  TRANSCODING: ProtoStatus.TRANSCODING,
+  TRANSCODED: ProtoStatus.TRANSCODED,
+  COMPLETED: ProtoStatus.COMPLETED,
+  FAILED: ProtoStatus.FAILED,
+};
+
+const fromProtoStatus = new Map<number, VideoStatus>(
+  Object.entries(toProtoStatus).map(([name, number]) => [number, name as VideoStatus]),
+);
+
+/**
+ * The status name an enum number stands for: 0 (UNSPECIFIED) → undefined; a number this
+ * build does not know → its digits, so the domain refuses it by name rather than guessing.
+ */
+export function statusFromProto(status: number): string | undefined {
+  if (status === ProtoStatus.UNSPECIFIED) return undefined;
+  return fromProtoStatus.get(status) ?? String(status);
+}
+
+/** The enum number of a domain status. */
+export function statusToProto(status: VideoStatus): ProtoStatus {
+  return toProtoStatus[status];
+}
+
+/**
+ * Every client-settable field of a Video message, unchecked. Output-only fields
+ * (create/update time, etag) and the key are not part of a draft and are ignored.
+ */
+export function draftFromProto(video: VideoMessage | undefined): VideoDraft {
+  if (video === undefined) return {};
+  return {
+    originalName: video.originalName,
+    title: video.title,
+    status: statusFromProto(video.status),
+    originalKey: video.originalKey,
+    transcodedKey: video.transcodedKey,
+    thumbKey: video.thumbKey,
+    durationSeconds: video.durationSeconds,
+    format: video.format,
+    width: video.width,
+    height: video.height,
+    sizeBytes: video.sizeBytes,
+    labels: video.labels,
+  };
+}
+
+/** A stored video as the wire message, with its etag derived from the version. */
+export function videoToProto(video: Video): VideoMessage {
+  return create(VideoSchema, {
+    ownerId: video.ownerId,
+    videoId: video.videoId,
+    originalName: video.originalName,
+    title: video.title,
+    status: statusToProto(video.status),
+    originalKey: video.originalKey,
+    transcodedKey: video.transcodedKey,
+    thumbKey: video.thumbKey,
+    durationSeconds: video.durationSeconds,
+    format: video.format,
+    width: video.width,
+    height: video.height,
+    sizeBytes: video.sizeBytes,
+    labels: { ...video.labels },
+    createTime: timestampFromDate(video.createTime),
+    updateTime: timestampFromDate(video.updateTime),
+    etag: etagOf(video.version),
+  });
+}

@@ -1,0 +1,124 @@
+// Bearer-token verification (SPEC §4): HS256 JWTs signed with the token secret, with a
+// bounded cache so a repeated token is not re-verified from scratch on every call.
+import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { principalOf, type Principal } from '../../app/principal.ts';
+import { Unauthenticated } from '../../domain/errors.ts';
+import type { TokenSecretRing, TokenSecrets } from '../../domain/ports.ts';
+import { checkOwnerId } from '../../domain/validation.ts';
+import { VerifiedTokenCache } from './verified-cache.ts';
+
+/** Turns an `authorization` header value into the caller, or throws Unauthenticated with a short reason. */
+export interface TokenVerifier {
+  verify(authorization: string | null): Promise<Principal>;
+}
+
+export interface TokenVerifierOptions {
+  readonly ring: TokenSecretRing;
+  readonly issuer?: string;
+  readonly audience?: string;
+  /** Verified tokens kept; default 10 000. */
+  readonly cacheSize?: number;
+  /** For tests: the clock the cache checks `exp` against. */
+  readonly now?: () => number;
+}
+
+/** SPEC §4: clock tolerance for exp/nbf/iat, shared by jose and the cache so both agree. */
+export const clockToleranceSeconds = 30;
+
+const bearerPattern = /^Bearer +([^ ]+) *$/i;
+
+/** Creates the verifier: jose jwtVerify (HS256 only), current then previous secret, cached principals. */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const now = options.now ?? Date.now;
+  const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000, clockToleranceSeconds, now);
+  let cachedFor: TokenSecrets | undefined;
+
+  // One verification with every secret in force; a signature failure moves on to the next secret.
+  async function verifyWith(secrets: TokenSecrets, token: string): Promise<JWTPayload> {
+    const keys = secrets.previous === undefined ? [secrets.current] : [secrets.current, secrets.previous];
+    let failure: unknown;
+    for (const key of keys) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          requiredClaims: ['sub', 'exp'],
+          clockTolerance: clockToleranceSeconds,
+          currentDate: new Date(now()),
+          issuer: options.issuer,
+          audience: options.audience,
+        });
+        return payload;
+      } catch (error) {
+        if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+
+  return {
+    async verify(authorization) {
+      const token = bearerToken(authorization);
+      const secrets = options.ring.secrets();
+      // A rotation invalidates what the old secrets vouched for.
+      if (secrets !== cachedFor) {
+        cache.clear();
+        cachedFor = secrets;
+      }
+      const cached = cache.get(token);
+      if (cached !== undefined) return cached;
+      let payload: JWTPayload;
+      try {
+        payload = await verifyWith(secrets, token);
+      } catch (error) {
+        // The secret may have rotated since we last read it; the ring rate-limits this.
+        if (!(error instanceof errors.JWSSignatureVerificationFailed) || !(await options.ring.refreshAfterFailure())) {
+          throw unauthenticated(error);
+        }
+        try {
+          payload = await verifyWith(options.ring.secrets(), token);
+        } catch (retryError) {
+          throw unauthenticated(retryError);
+        }
+      }
+      const principal = principalFromClaims(payload);
+      // Cache only under the secrets that verified it, so a rotation seen mid-call cannot mix them up.
+      if (options.ring.secrets() === cachedFor) cache.set(token, principal, payload.exp as number);
+      return principal;
+    },
+  };
+}
+
+function bearerToken(authorization: string | null): string {
+  if (authorization === null || authorization.trim() === '') throw new Unauthenticated('missing bearer token');
+  const match = bearerPattern.exec(authorization.trim());
+  if (match?.[1] === undefined) throw new Unauthenticated('authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+function principalFromClaims(payload: JWTPayload): Principal {
+  if (typeof payload.sub !== 'string') throw new Unauthenticated('invalid sub claim');
+  try {
+    checkOwnerId(payload.sub);
+  } catch {
+    throw new Unauthenticated('invalid sub claim');
+  }
+  if (payload.scope !== undefined && typeof payload.scope !== 'string') throw new Unauthenticated('invalid scope claim');
+  return principalOf(payload.sub, payload.scope);
+}
+
+// Short reasons only (SPEC §4): say which check failed, never echo the token or the secret.
+function unauthenticated(error: unknown): Unauthenticated {
+  if (error instanceof Unauthenticated) return error;
+  if (error instanceof errors.JWTExpired) return new Unauthenticated('token expired');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new Unauthenticated('invalid signature');
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return new Unauthenticated('unsupported algorithm');
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return new Unauthenticated(`missing ${error.claim} claim`);
+    if (error.claim === 'nbf') return new Unauthenticated('token not yet valid');
+    return new Unauthenticated(`invalid ${error.claim} claim`);
+  }
+  return new Unauthenticated('malformed token');
+}

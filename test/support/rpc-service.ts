@@ -1,0 +1,81 @@
+// Starts the real RPC server on 127.0.0.1:0 over an in-memory SQLite store, with a
+// captured pino log and a token minter, for e2e tests. Always stop() what you start.
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
+import { systemClock } from '../../src/adapters/system/clock.ts';
+import { uuidV7Ids } from '../../src/adapters/system/ids.ts';
+import { startRpcServer, type RpcServer } from '../../src/adapters/rpc/server.ts';
+import { mintToken } from '../../src/adapters/token/mint.ts';
+import { createTokenVerifier } from '../../src/adapters/token/verifier.ts';
+import { Videos } from '../../src/app/videos.ts';
+import type { TokenSecretRing, VideoStore } from '../../src/domain/ports.ts';
+
+export interface TestServiceOptions {
+  /** Wraps the real store, e.g. to make it slow or failing. */
+  readonly wrapStore?: (store: VideoStore) => VideoStore;
+  readonly healthWatchIntervalMs?: number;
+  readonly tls?: { cert: string; key: string };
+}
+
+export interface TestService {
+  readonly url: string;
+  readonly port: number;
+  readonly server: RpcServer;
+  /** The HS256 secret the service verifies with. */
+  readonly secret: Uint8Array;
+  /** Every log line so far, parsed, and the raw text (to check that no token leaks). */
+  readonly logs: Record<string, unknown>[];
+  readonly rawLog: string[];
+  /** A valid token for `owner`, with the admin scope when asked. */
+  mint(owner: string, options?: { admin?: boolean; ttlSeconds?: number }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A ring holding one fixed secret, until the real secret ring is wired in. */
+export function fixedSecretRing(current: Uint8Array): TokenSecretRing {
+  const secrets = { current };
+  return { secrets: () => secrets, refreshAfterFailure: async () => false, close() {} };
+}
+
+/** Starts the service; resolves once it listens. */
+export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
+  const secret = new Uint8Array(randomBytes(32));
+  const realStore = await SqliteVideoStore.open({ path: ':memory:' });
+  const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
+  const logs: Record<string, unknown>[] = [];
+  const rawLog: string[] = [];
+  const logger = pino(
+    { level: 'info' },
+    {
+      write(line: string) {
+        rawLog.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  );
+  const server = await startRpcServer({
+    videos: new Videos(store, systemClock, uuidV7Ids),
+    ping: () => store.ping(),
+    verifier: createTokenVerifier({ ring: fixedSecretRing(secret) }),
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    tls: options.tls,
+    healthWatchIntervalMs: options.healthWatchIntervalMs,
+  });
+  return {
+    url: server.url,
+    port: server.port,
+    server,
+    secret,
+    logs,
+    rawLog,
+    mint: (owner, mintOptions = {}) =>
+      mintToken({ secret, subject: owner, admin: mintOptions.admin, ttlSeconds: mintOptions.ttlSeconds ?? 3600 }),
+    async stop() {
+      await server.close({ graceMs: 2_000 });
+      await realStore.close();
+    },
+  };
+}
