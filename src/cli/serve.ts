@@ -1,0 +1,106 @@
+// `videosvc serve`: the service, with SPEC §6's shutdown: SIGTERM/SIGINT stop accepting,
+// drain in-flight calls (bounded), close the store, exit 0; a second signal forces exit 1.
+import { parseArgs } from 'node:util';
+import { defaults, parseConfig, readEnvironment } from '../app/config.ts';
+import type { Logger } from '../adapters/log.ts';
+import type { RunningService } from '../app/main.ts';
+import { parseCommandLine, printOut, type Command } from './command.ts';
+
+/** How long in-flight calls may finish after a signal before they are cut off. */
+export const shutdownGraceMs = 10_000;
+// If draining and closing still hang this long after the grace period, give up.
+const shutdownHardLimitMs = shutdownGraceMs + 5_000;
+
+const usage = `usage: videosvc serve
+
+Runs the video-metadata service: gRPC, gRPC-Web and Connect on one port, plus
+GET /healthz and /readyz. Logs JSON lines (pino) to stdout; the first line after start
+is {"msg":"listening","url":...}. SIGTERM or SIGINT drains in-flight calls (up to
+${shutdownGraceMs / 1000} s), closes the store and exits 0; a second signal exits 1 at once.
+
+Configuration (environment variables, or a .env file in the working directory):
+  PORT, HOST                 listen address (default ${defaults.PORT}, ${defaults.HOST})
+  VIDEO_STORE                sqlite or dynamodb (default ${defaults.VIDEO_STORE}; USE_DYNAMO=true means dynamodb)
+  SQLITE_PATH                database file, or :memory: (default ${defaults.SQLITE_PATH})
+  SQLITE_SYNCHRONOUS         FULL (survives power loss) or NORMAL (survives a crash) (default ${defaults.SQLITE_SYNCHRONOUS})
+  DYNAMO_TABLE               DynamoDB table (default: from SSM, else ${defaults.DYNAMO_TABLE})
+  DYNAMO_OWNER_INDEX         owner/time index (default: from SSM, else ${defaults.DYNAMO_OWNER_INDEX})
+  SSM_PARAMETER_PREFIX       read dynamoTable and dynamoOwnerIndex from SSM under this path
+  JWT_SECRET                 token secret given directly (at least 32 bytes)
+  JWT_SECRET_ID              Secrets Manager secret holding the token secret
+  JWT_ISSUER, JWT_AUDIENCE   enforced on tokens when set
+  TLS_CERT_FILE, TLS_KEY_FILE  serve TLS when both are set
+  LOG_LEVEL                  fatal, error, warn, info, debug, trace or silent (default ${defaults.LOG_LEVEL})
+  NODE_ENV                   production refuses to start without a configured token secret
+  AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SECRETS_MANAGER
+
+With neither JWT_SECRET nor JWT_SECRET_ID (and NODE_ENV not production), a development
+secret is created next to the database and reused; \`videosvc token\` signs with it.
+`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the service (what `npm start` runs)',
+  usage,
+  async run(args) {
+    const { values } = parseCommandLine('serve', () =>
+      parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: false }),
+    );
+    if (values.help) {
+      await printOut(usage);
+      return 0;
+    }
+    const config = parseConfig(readEnvironment());
+    // Loaded after the command line is known good, so `--help` stays instant.
+    const [{ createLogger }, { start }] = await Promise.all([import('../adapters/log.ts'), import('../app/main.ts')]);
+    const logger = createLogger(config.logLevel);
+    const shutdown = shutdownOnSignals(logger);
+    shutdown.attach(await start(config, { logger }));
+    return 'running';
+  },
+};
+
+/**
+ * Installs the SIGTERM/SIGINT handlers before start-up begins, so a signal that arrives
+ * while the store is still opening stops the service as soon as it is up.
+ */
+function shutdownOnSignals(logger: Logger): { attach(service: RunningService): void } {
+  let service: RunningService | undefined;
+  let signalled: NodeJS.Signals | undefined;
+
+  const stop = (running: RunningService, signal: NodeJS.Signals) => {
+    logger.info({ signal, graceMs: shutdownGraceMs }, 'stopping: draining in-flight calls');
+    setTimeout(() => {
+      logger.error({ limitMs: shutdownHardLimitMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, shutdownHardLimitMs).unref();
+    running.stop({ graceMs: shutdownGraceMs }).then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled !== undefined) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for in-flight calls');
+      process.exit(1);
+    }
+    signalled = signal;
+    if (service !== undefined) stop(service, signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  return {
+    attach(running) {
+      service = running;
+      if (signalled !== undefined) stop(running, signalled);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Runs the real `videosvc` executable as a child process, the way an operator would: a
+// controlled environment (nothing inherited but PATH, HOME and TMPDIR), a temporary data
+// directory as the working directory, and the listening URL read from the JSON log.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createClient, type Client } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
+
+export const binPath = resolve(import.meta.dirname, '../../bin/videosvc.mjs');
+
+/** A test-only token secret (≥ 32 bytes), given as JWT_SECRET where a test needs to mint tokens itself. */
+export const testSecret = 'e2e-cli-secret-0123456789abcdefghijklmnop';
+
+export type Env = Record<string, string>;
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'videosvc-cli-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The environment every run starts from: only what node needs, plus a database in `dir`. */
+export function baseEnv(dir: string, extra: Env = {}): Env {
+  const inherited: Env = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR']) {
+    const value = process.env[name];
+    if (value !== undefined) inherited[name] = value;
+  }
+  return { ...inherited, HOST: '127.0.0.1', PORT: '0', SQLITE_PATH: join(dir, 'videos.sqlite'), LOG_LEVEL: 'info', ...extra };
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `videosvc <args>` to completion. */
+export function runCli(args: readonly string[], env: Env, cwd: string): Promise<CliResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolveRun({ code, signal, stdout, stderr }));
+  });
+}
+
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Every pino line logged so far, parsed. */
+  readonly logs: Array<Record<string, unknown>>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+}
+
+/** Starts `videosvc serve` and resolves once it logs `listening`; rejects if it exits first. */
+export function startServe(env: Env, cwd: string): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [binPath, 'serve'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  let pending = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('close', (code, signal) => done({ code, signal })),
+  );
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolveStart, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'listening') {
+          resolveStart({ child, url: String(entry.url), logs, exited, stderr: () => stderr });
+        }
+      }
+    });
+    void exited.then(({ code, signal }) => reject(new Error(`serve exited (${code ?? signal}) before listening: ${stderr}`)));
+  });
+}
+
+/** Stops a serve process with SIGKILL if it is still running (test clean-up). */
+export async function killServe(serve: ServeProcess | undefined): Promise<void> {
+  if (serve === undefined || serve.child.exitCode !== null || serve.child.signalCode !== null) return;
+  serve.child.kill('SIGKILL');
+  await serve.exited;
+}
+
+/** A gRPC (HTTP/2) client of VideoService at `url`, sending `token` on every call. */
+export function videoClient(url: string, token: string): Client<typeof VideoService> {
+  const transport = createGrpcTransport({
+    baseUrl: url,
+    interceptors: [(next) => (request) => {
+      request.header.set('authorization', `Bearer ${token}`);
+      return next(request);
+    }],
+  });
+  return createClient(VideoService, transport);
+}
+
+/** A TCP port that was free a moment ago, for tests that must know the port in advance. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` right now. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      answer(true);
+    });
+    socket.once('error', () => answer(false));
+  });
+}
