@@ -91,10 +91,9 @@ type DynamoClient = import('@aws-sdk/client-dynamodb').DynamoDBClient;
 // line naming the task, the endpoint and the cause (never a response body).
 async function withClient(config: Config, task: string, work: (client: DynamoClient) => Promise<number>): Promise<number> {
   const { createDynamoClient } = await import('../adapters/dynamo/client.ts');
-  const { recordEndpointOnFailure, classifyAwsFailure } = await import('../adapters/aws/failure.ts');
+  const { classifyAwsFailure } = await import('../adapters/aws/failure.ts');
   const { DynamoSetupError } = await import('../adapters/dynamo/errors.ts');
   const client = createDynamoClient(config.awsRegion === undefined ? {} : { region: config.awsRegion });
-  recordEndpointOnFailure(client.middlewareStack);
   try {
     return await work(client);
   } catch (error) {

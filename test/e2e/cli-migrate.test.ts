@@ -117,6 +117,6 @@ describe('videosvc migrate sqlite-to-dynamodb', () => {
     await seedSqlite(sqlitePath, 1);
     const port = await freePort();
     const result = await runCli(['migrate', 'sqlite-to-dynamodb', '--sqlite', sqlitePath], dynamoEnv({ AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}` }), dir.path);
-    expectOneLineFailure(result, /^videosvc: DynamoDB at .* is unreachable; check AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB$/);
+    expectOneLineFailure(result, new RegExp(`^videosvc: DynamoDB at http://127\\.0\\.0\\.1:${port} is unreachable; check AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB$`));
   });
 });

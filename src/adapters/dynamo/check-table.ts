@@ -66,7 +66,7 @@ export async function checkTable(client: DynamoDBClient, names: { table: string;
   try {
     description = (await client.send(new DescribeTableCommand({ TableName: table }))).Table;
   } catch (err) {
-    const where = await describeEndpoint(client);
+    const where = await describeEndpoint(client, err);
     if (errorName(err) === 'ResourceNotFoundException') {
       throw new DynamoSetupError(
         `DynamoDB table "${table}" not found at ${where}; create it with \`videosvc dynamo create-table\` or set DYNAMO_TABLE`,

@@ -2,6 +2,7 @@
 // dead or throttling store fails fast (StoreUnavailable) instead of hanging a call.
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { classifyAwsFailure, recordEndpointOnFailure } from '../aws/failure.ts';
 
 /** SDK attempts per request (first try + 2 retries with the SDK's jittered backoff). */
 export const maxAttempts = 3;
@@ -15,11 +16,15 @@ export const requestTimeoutMs = 3_000;
  * unless given here.
  */
 export function createDynamoClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     maxAttempts,
     requestHandler: { connectionTimeout: connectionTimeoutMs, requestTimeout: requestTimeoutMs },
     ...overrides,
   });
+  // The SDK resolves AWS_ENDPOINT_URL_DYNAMODB per request, so client.config does not
+  // know it; the failed request itself does, and start-up errors should name it.
+  recordEndpointOnFailure(client.middlewareStack);
+  return client;
 }
 
 /**
@@ -34,8 +39,10 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   });
 }
 
-/** Where the client points, for error messages ("http://127.0.0.1:8000" or "region us-east-1"). */
-export async function describeEndpoint(client: DynamoDBClient): Promise<string> {
+/** Where a failed request went, for error messages ("http://127.0.0.1:8000" or "region us-east-1"). */
+export async function describeEndpoint(client: DynamoDBClient, failure?: unknown): Promise<string> {
+  const recorded = failure === undefined ? undefined : classifyAwsFailure(failure).endpoint;
+  if (recorded !== undefined) return recorded.replace(/\/$/, '');
   try {
     const endpoint = await client.config.endpoint?.();
     if (endpoint) return `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}`;

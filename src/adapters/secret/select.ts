@@ -4,8 +4,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, type Config } from '../../app/config.ts';
 import type { TokenSecretSource } from '../../domain/ports.ts';
-import { createSecretsManagerClient, type AwsClientOptions } from '../aws/clients.ts';
-import { SecretsManagerSecretSource } from '../aws/secrets-manager-secret.ts';
+import type { AwsClientOptions } from '../aws/clients.ts';
 import { devSecretPath, openDevSecretFile } from './dev-secret-file.ts';
 import { staticTokenSecretSource } from './static-secret.ts';
 
@@ -39,6 +38,12 @@ export async function selectTokenSecretSource(
     return { source: staticTokenSecretSource(secret), kind: 'static', origin: 'token secret from JWT_SECRET', created: false, close() {} };
   }
   if (secretId !== undefined) {
+    // Loaded only on this branch: the AWS SDKs cost a few hundred ms of start-up, which a
+    // service with JWT_SECRET or the development secret file should not pay.
+    const [{ createSecretsManagerClient }, { SecretsManagerSecretSource }] = await Promise.all([
+      import('../aws/clients.ts'),
+      import('../aws/secrets-manager-secret.ts'),
+    ]);
     const client = options.secretsManagerClient ?? createSecretsManagerClient(config, options.clientOptions);
     const owned = options.secretsManagerClient === undefined;
     return {
