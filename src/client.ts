@@ -1,6 +1,6 @@
 // What calling services import (SPEC §4): a typed VideoService client over gRPC, gRPC-Web
 // or Connect, with a bearer token attached to every call.
-import { createClient, type Client, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, type Client, type Interceptor } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { VideoService } from './gen/video/v1/video_service_pb.ts';
 
@@ -33,10 +33,39 @@ export function bearerTokenInterceptor(token: TokenSource): Interceptor {
   };
 }
 
+/** Whether an error came from an HTTP/2 stream the server refused (REFUSED_STREAM) before processing it. */
+export function isRefusedStream(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ERR_HTTP2_STREAM_ERROR' && cause.message.includes('NGHTTP2_REFUSED_STREAM')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Reports a refused HTTP/2 stream as UNAVAILABLE. A server that is shutting down refuses
+ * new streams with GOAWAY; RFC 9113 §6.8 guarantees such a request was never processed,
+ * and gRPC calls that retryable, but connect-node 2.1 surfaces it as INTERNAL when the
+ * refusal arrives as a stream error.
+ */
+export function refusedStreamAsUnavailable(): Interceptor {
+  return (next) => async (request) => {
+    try {
+      return await next(request);
+    } catch (error) {
+      if (error instanceof ConnectError && error.code === Code.Internal && isRefusedStream(error)) {
+        throw new ConnectError('the service refused the call while shutting down; retry', Code.Unavailable, undefined, undefined, error);
+      }
+      throw error;
+    }
+  };
+}
+
 /** A typed VideoService client that authenticates every call with `token`. */
 export function createVideoServiceClient(options: VideoServiceClientOptions): Client<typeof VideoService> {
   const protocol = options.protocol ?? 'grpc';
-  const interceptors = [bearerTokenInterceptor(options.token), ...(options.interceptors ?? [])];
+  const interceptors = [refusedStreamAsUnavailable(), bearerTokenInterceptor(options.token), ...(options.interceptors ?? [])];
   const transport =
     protocol === 'grpc'
       ? createGrpcTransport({ baseUrl: options.baseUrl, interceptors })

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createClient, type Client } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
-import { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
+import type { Client } from '@connectrpc/connect';
+import { createVideoServiceClient } from '../../src/client.ts';
+import type { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
 
 export const binPath = resolve(import.meta.dirname, '../../bin/videosvc.mjs');
 
@@ -99,14 +99,7 @@ export async function killServe(serve: ServeProcess | undefined): Promise<void> 
 
 /** A gRPC (HTTP/2) client of VideoService at `url`, sending `token` on every call. */
 export function videoClient(url: string, token: string): Client<typeof VideoService> {
-  const transport = createGrpcTransport({
-    baseUrl: url,
-    interceptors: [(next) => (request) => {
-      request.header.set('authorization', `Bearer ${token}`);
-      return next(request);
-    }],
-  });
-  return createClient(VideoService, transport);
+  return createVideoServiceClient({ baseUrl: url, token, protocol: 'grpc' });
 }
 
 /** A TCP port that was free a moment ago, for tests that must know the port in advance. */
