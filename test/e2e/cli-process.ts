@@ -125,3 +125,20 @@ export function isListening(port: number): Promise<boolean> {
     socket.once('error', () => answer(false));
   });
 }
+
+/** Runs `serve` with `env` on a known free port, watching that port until the process exits. */
+export async function serveFailing(env: Env, cwd: string): Promise<CliResult & { listened: boolean }> {
+  const port = await freePort();
+  let done = false;
+  let listened = false;
+  const watching = (async () => {
+    while (!done) {
+      if (await isListening(port)) listened = true;
+      await new Promise((wait) => setTimeout(wait, 5));
+    }
+  })();
+  const result = await runCli(['serve'], { ...env, PORT: String(port) }, cwd);
+  done = true;
+  await watching;
+  return { ...result, listened };
+}

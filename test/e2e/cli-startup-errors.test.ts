@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, freePort, isListening, runCli, tempDir, testSecret, type CliResult, type Env } from './cli-process.ts';
+import { baseEnv, runCli, serveFailing, tempDir, testSecret, type CliResult, type Env } from './cli-process.ts';
 
 type Dir = ReturnType<typeof tempDir>;
 
@@ -20,22 +20,8 @@ function inTempDir(test: (dir: Dir) => Promise<void>): () => Promise<void> {
   };
 }
 
-/** Runs `serve` with `extra` on a known free port, watching that port until the process exits. */
-async function serveFailing(dir: Dir, extra: Env): Promise<CliResult & { listened: boolean }> {
-  const port = await freePort();
-  const env = baseEnv(dir.path, { PORT: String(port), ...extra });
-  let done = false;
-  let listened = false;
-  const watching = (async () => {
-    while (!done) {
-      if (await isListening(port)) listened = true;
-      await new Promise((wait) => setTimeout(wait, 5));
-    }
-  })();
-  const result = await runCli(['serve'], env, dir.path);
-  done = true;
-  await watching;
-  return { ...result, listened };
+function serveFailingIn(dir: Dir, extra: Env): Promise<CliResult & { listened: boolean }> {
+  return serveFailing(baseEnv(dir.path, extra), dir.path);
 }
 
 function expectOneLine(result: CliResult & { listened?: boolean }, pattern: RegExp): void {
@@ -65,27 +51,27 @@ describe.concurrent('videosvc serve refuses to start when misconfigured', () => 
   }));
 
   it('an unknown VIDEO_STORE is named', inTempDir(async (dir) => {
-    expectOneLine(await serveFailing(dir, { VIDEO_STORE: 'mongodb' }), /VIDEO_STORE must be "sqlite" or "dynamodb" \(got "mongodb"\)/);
+    expectOneLine(await serveFailingIn(dir, { VIDEO_STORE: 'mongodb' }), /VIDEO_STORE must be "sqlite" or "dynamodb" \(got "mongodb"\)/);
   }));
 
   it('a bogus SQLITE_SYNCHRONOUS is named', inTempDir(async (dir) => {
-    expectOneLine(await serveFailing(dir, { SQLITE_SYNCHRONOUS: 'bogus' }), /SQLITE_SYNCHRONOUS must be FULL or NORMAL/);
+    expectOneLine(await serveFailingIn(dir, { SQLITE_SYNCHRONOUS: 'bogus' }), /SQLITE_SYNCHRONOUS must be FULL or NORMAL/);
   }));
 
   it('a database written by a newer videosvc is refused, naming the file and the fix', inTempDir(async (dir) => {
     const path = join(dir.path, 'future.sqlite');
     writeDatabaseFromTheFuture(path);
-    const result = await serveFailing(dir, { SQLITE_PATH: path });
+    const result = await serveFailingIn(dir, { SQLITE_PATH: path });
     expectOneLine(result, /future\.sqlite.*9999_from_the_future.*upgrade videosvc/);
   }));
 
   it('production without a token secret names JWT_SECRET_ID and JWT_SECRET', inTempDir(async (dir) => {
-    const result = await serveFailing(dir, { NODE_ENV: 'production' });
+    const result = await serveFailingIn(dir, { NODE_ENV: 'production' });
     expectOneLine(result, /no token secret: set JWT_SECRET_ID \(or JWT_SECRET\)/);
   }));
 
   it('a JWT_SECRET shorter than 32 bytes is refused without echoing it', inTempDir(async (dir) => {
-    const result = await serveFailing(dir, { JWT_SECRET: 'too-short-secret' });
+    const result = await serveFailingIn(dir, { JWT_SECRET: 'too-short-secret' });
     expectOneLine(result, /JWT_SECRET is 16 bytes; at least 32 are required/);
     expect(result.stderr).not.toContain('too-short-secret');
   }));
@@ -93,11 +79,11 @@ describe.concurrent('videosvc serve refuses to start when misconfigured', () => 
   it('TLS_CERT_FILE without TLS_KEY_FILE names both variables', inTempDir(async (dir) => {
     const cert = join(dir.path, 'cert.pem');
     writeFileSync(cert, 'not really a certificate');
-    expectOneLine(await serveFailing(dir, { TLS_CERT_FILE: cert }), /TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
+    expectOneLine(await serveFailingIn(dir, { TLS_CERT_FILE: cert }), /TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
   }));
 
   it('an unreadable TLS file is named', inTempDir(async (dir) => {
-    const result = await serveFailing(dir, { TLS_CERT_FILE: join(dir.path, 'missing-cert.pem'), TLS_KEY_FILE: join(dir.path, 'missing-key.pem'), JWT_SECRET: testSecret });
+    const result = await serveFailingIn(dir, { TLS_CERT_FILE: join(dir.path, 'missing-cert.pem'), TLS_KEY_FILE: join(dir.path, 'missing-key.pem'), JWT_SECRET: testSecret });
     expectOneLine(result, /TLS_(CERT|KEY)_FILE: cannot read .*missing-(cert|key)\.pem \(ENOENT\)/);
   }));
 
@@ -116,7 +102,7 @@ describe.concurrent('videosvc serve refuses to start when misconfigured', () => 
   }));
 
   it('a configuration error leaves no database behind', inTempDir(async (dir) => {
-    await serveFailing(dir, { JWT_SECRET: 'short' });
+    await serveFailingIn(dir, { JWT_SECRET: 'short' });
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(dir.path, 'videos.sqlite'))).toBe(false);
   }));

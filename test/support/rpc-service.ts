@@ -1,7 +1,9 @@
-// Starts the real RPC server on 127.0.0.1:0 over an in-memory SQLite store, with a
-// captured pino log and a token minter, for e2e tests. Always stop() what you start.
+// Starts the real RPC server on 127.0.0.1:0 over an in-memory SQLite store, or over a
+// DynamoDB store on its own dynalite (owner/time index), with a captured pino log and a
+// token minter, for e2e tests. Always stop() what you start.
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { DynamoVideoStore } from '../../src/adapters/dynamo/store.ts';
 import { SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
 import { systemClock } from '../../src/adapters/system/clock.ts';
 import { uuidV7Ids } from '../../src/adapters/system/ids.ts';
@@ -10,8 +12,15 @@ import { mintToken } from '../../src/adapters/token/mint.ts';
 import { createTokenVerifier } from '../../src/adapters/token/verifier.ts';
 import { Videos } from '../../src/app/videos.ts';
 import type { TokenSecretRing, VideoStore } from '../../src/domain/ports.ts';
+import { createVideosTable, startDynalite, testClient } from './dynalite.ts';
+
+/** The stores an e2e suite can run on: the embedded default, and DynamoDB on dynalite. */
+export type TestStoreKind = 'sqlite' | 'dynamodb';
+export const testStoreKinds: readonly TestStoreKind[] = ['sqlite', 'dynamodb'];
 
 export interface TestServiceOptions {
+  /** Default sqlite (in memory); dynamodb starts a dynalite of its own with the table created. */
+  readonly store?: TestStoreKind;
   /** Wraps the real store, e.g. to make it slow or failing. */
   readonly wrapStore?: (store: VideoStore) => VideoStore;
   readonly healthWatchIntervalMs?: number;
@@ -41,8 +50,8 @@ export function fixedSecretRing(current: Uint8Array): TokenSecretRing {
 /** Starts the service; resolves once it listens. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const secret = new Uint8Array(randomBytes(32));
-  const realStore = await SqliteVideoStore.open({ path: ':memory:' });
-  const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
+  const opened = await openTestStore(options.store ?? 'sqlite');
+  const store = options.wrapStore ? options.wrapStore(opened.store) : opened.store;
   const logs: Record<string, unknown>[] = [];
   const rawLog: string[] = [];
   const logger = pino(
@@ -63,6 +72,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     port: 0,
     tls: options.tls,
     healthWatchIntervalMs: options.healthWatchIntervalMs,
+  }).catch(async (error: unknown) => {
+    await opened.close();
+    throw error;
   });
   return {
     url: server.url,
@@ -75,7 +87,30 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       mintToken({ secret, subject: owner, admin: mintOptions.admin, ttlSeconds: mintOptions.ttlSeconds ?? 3600 }),
     async stop() {
       await server.close({ graceMs: 2_000 });
-      await realStore.close();
+      await opened.close();
     },
   };
+}
+
+/** A store of `kind`, and how to close it together with whatever was started for it. */
+async function openTestStore(kind: TestStoreKind): Promise<{ store: VideoStore; close(): Promise<void> }> {
+  if (kind === 'sqlite') {
+    const store = await SqliteVideoStore.open({ path: ':memory:' });
+    return { store, close: () => store.close() };
+  }
+  const dynamo = await startDynalite();
+  const client = testClient(dynamo.endpoint);
+  const close = async () => {
+    client.destroy();
+    await dynamo.stop();
+  };
+  try {
+    const names = { table: 'videos', ownerIndex: 'OwnerIndex' };
+    await createVideosTable(client, names, 'owner-time');
+    // The store leaves a client it was given open; close() above destroys it.
+    return { store: await DynamoVideoStore.open({ ...names, client }), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
