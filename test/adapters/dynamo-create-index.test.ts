@@ -114,3 +114,12 @@ it('is idempotent: an existing index is reported with its status and nothing is 
   expect(result).toMatchObject({ outcome: 'exists', status: 'ACTIVE' });
   expect(fake.requests.map((request) => request.target)).toEqual(['DynamoDB_20120810.DescribeTable']);
 });
+
+it('refuses an existing index of that name that does not project ALL, which the service would refuse at start', async () => {
+  const keysOnly = { ...ownerTimeIndex, Projection: { ProjectionType: 'KEYS_ONLY' }, IndexStatus: 'ACTIVE' };
+  const fake = await recorder({
+    DescribeTable: { Table: { ...productionTable, GlobalSecondaryIndexes: [...productionTable.GlobalSecondaryIndexes, keysOnly] } },
+  });
+  await expect(createOwnerTimeIndex(testClient(fake.endpoint), { table: 'videos' })).rejects.toThrow('choose another --name');
+  expect(fake.requests.map((request) => request.target)).toEqual(['DynamoDB_20120810.DescribeTable']);
+});

@@ -50,3 +50,17 @@ it('a failed condition costs the write plus at most one read to explain it', asy
   await expect(store.update(v, { fields: { title: 'x' }, updateTime: new Date() }, { version: 9 })).rejects.toThrow();
   expect(Object.fromEntries(counter.counts)).toEqual({ UpdateItem: 1, GetItem: 1 });
 });
+
+it('a deep unfiltered page costs one Query when videos are seconds apart too', async () => {
+  const { store, client } = await openStore(dynamo.endpoint, 'owner-time');
+  const base = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < 30; i++) await store.create(video('ida', {}, new Date(base + i * 1_500)));
+  const counter = countRequests(client);
+  let page = await store.list({ ownerId: 'ida', limit: 7 });
+  for (let depth = 1; depth < 4; depth++) {
+    counter.reset();
+    page = await store.list({ ownerId: 'ida', limit: 7, after: page.next });
+    expect(Object.fromEntries(counter.counts)).toEqual({ Query: 1 });
+    expect(page.videos.length).toBe(7);
+  }
+});

@@ -28,8 +28,10 @@ export async function createOwnerTimeIndex(
   if (existing) {
     const hash = existing.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
     const range = existing.KeySchema?.find((key) => key.KeyType === 'RANGE')?.AttributeName;
-    if (hash !== attributes.ownerId || range !== attributes.createdAt) {
-      throw new Error(`index "${indexName}" already exists on "${options.table}" with other keys; choose another --name`);
+    // open() refuses an owner/time index that does not project ALL, so reporting such an
+    // index as "exists" would send the operator in a circle.
+    if (hash !== attributes.ownerId || range !== attributes.createdAt || existing.Projection?.ProjectionType !== 'ALL') {
+      throw new Error(`index "${indexName}" already exists on "${options.table}" with other keys or projection; choose another --name`);
     }
     return { indexName, outcome: 'exists', status: existing.IndexStatus ?? 'UNKNOWN', next };
   }

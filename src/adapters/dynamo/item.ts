@@ -127,6 +127,8 @@ function text(value: unknown): string {
 function numberText(value: unknown): string | undefined {
   if (value instanceof NumberValue) return value.value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  // An older writer may have stored a number as a string ("1920"); it still means the number.
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
   return undefined;
 }
 
