@@ -1,14 +1,15 @@
 // Two rules every call obeys, as interceptors: no new call is accepted once the server is
 // closing (UNAVAILABLE, which clients retry elsewhere), and a unary call ends at the
 // client's deadline even if the store has not answered yet.
-import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import type { Interceptor } from '@connectrpc/connect';
 import { isPublicService } from './auth.ts';
+import { abortedCallError, shuttingDownError } from './errors.ts';
 
 /** Refuses non-public calls with UNAVAILABLE once `closing` is aborted; in-flight calls are unaffected. */
 export function refuseWhileClosing(closing: AbortSignal): Interceptor {
   return (next) => async (request) => {
     if (closing.aborted && !isPublicService(request.service.typeName)) {
-      throw new ConnectError('the server is shutting down; retry the call', Code.Unavailable);
+      throw shuttingDownError();
     }
     return next(request);
   };
@@ -23,9 +24,9 @@ export function deadlineInterceptor(): Interceptor {
   return (next) => async (request) => {
     if (request.stream) return next(request);
     const signal = request.signal;
-    if (signal.aborted) throw ConnectError.from(signal.reason, Code.Canceled);
+    if (signal.aborted) throw abortedCallError(signal.reason);
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(ConnectError.from(signal.reason, Code.Canceled));
+      const onAbort = (): void => reject(abortedCallError(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
       next(request)
         .then(resolve, reject)

@@ -39,6 +39,16 @@ export function toConnectError(error: unknown): ConnectError {
   return new ConnectError(internalMessage, Code.Internal, undefined, undefined, error);
 }
 
+/** The refusal of a new call once the server is closing: UNAVAILABLE, which clients retry elsewhere. */
+export function shuttingDownError(): ConnectError {
+  return new ConnectError('the server is shutting down; retry the call', Code.Unavailable);
+}
+
+/** A call whose signal was aborted: connect's reason (DEADLINE_EXCEEDED at the deadline), else CANCELED. */
+export function abortedCallError(reason: unknown): ConnectError {
+  return ConnectError.from(reason, Code.Canceled);
+}
+
 /** Server interceptor applying toConnectError to unary results and to errors raised mid-stream. */
 export function errorInterceptor(): Interceptor {
   return (next) => async (request) => {

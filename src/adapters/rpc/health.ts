@@ -1,7 +1,8 @@
 // grpc.health.v1.Health (SPEC §6): SERVING for the server ("") and video.v1.VideoService
 // while the store answers; NOT_SERVING when it does not or once shutdown has begun.
-import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
+import type { ServiceImpl } from '@connectrpc/connect';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NotFound } from '../../domain/errors.ts';
 import { Health, HealthCheckResponse_ServingStatus as Status } from '../../gen/grpc/health/v1/health_pb.ts';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import { storeReachable } from './store-probe.ts';
@@ -28,7 +29,7 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
   return {
     async check(request) {
       if (!knownServices.includes(request.service)) {
-        throw new ConnectError(`unknown service ${request.service}`, Code.NotFound);
+        throw new NotFound(`unknown service ${request.service}`);
       }
       return { status: await currentStatus() };
     },

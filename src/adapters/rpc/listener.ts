@@ -4,7 +4,7 @@
 // HTTP/2 client preface, or anything else. The same works under TLS, whatever ALPN said.
 // Every connection is tracked, so close() can drain calls instead of cutting them.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session, type Http2Stream } from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 
@@ -24,6 +24,16 @@ export interface Listener {
    * open requests finish for up to graceMs, then destroys what is left. Resolves when closed.
    */
   drain(graceMs: number): Promise<void>;
+}
+
+/** HTTP/2 streams this server reset itself after answering early (so not the client's doing). */
+const resetAfterAnswer = new WeakSet<Http2Stream>();
+
+/** Whether the client reset `request`'s HTTP/2 stream, i.e. went away (the call was canceled). */
+export function resetByClient(request: NodeRequest): boolean {
+  if (!('stream' in request)) return false;
+  const rstCode = request.stream.rstCode;
+  return rstCode !== undefined && rstCode !== http2.constants.NGHTTP2_NO_ERROR && !resetAfterAnswer.has(request.stream);
 }
 
 const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -61,6 +71,9 @@ export async function listen(host: string, port: number, handler: RequestHandler
     socket.once('close', () => raw.delete(socket));
   });
   acceptor.on(tlsOptions ? 'secureConnection' : 'connection', (socket: Socket) => {
+    // Until the HTTP server adopts the socket nothing else listens for its errors, and an
+    // unheard 'error' (a client's RST: ECONNRESET) would crash the whole process.
+    socket.on('error', () => socket.destroy());
     if (closing) return void socket.destroy();
     sniffing.add(socket);
     socket.once('close', () => sniffing.delete(socket));
@@ -101,7 +114,9 @@ export async function listen(host: string, port: number, handler: RequestHandler
     response.stream.once('finish', () => {
       if (request.complete) return;
       setTimeout(() => {
-        if (!response.stream.closed) response.stream.close(http2.constants.NGHTTP2_CANCEL);
+        if (response.stream.closed) return;
+        resetAfterAnswer.add(response.stream);
+        response.stream.close(http2.constants.NGHTTP2_CANCEL);
       }, 200).unref();
     });
   });

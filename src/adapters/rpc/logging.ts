@@ -7,7 +7,7 @@ import { Code, ConnectError, createContextKey, createContextValues, type Context
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
 import { principalKey } from './auth.ts';
-import type { NodeRequest, NodeResponse } from './listener.ts';
+import { resetByClient, type NodeRequest, type NodeResponse } from './listener.ts';
 
 interface CallRecord {
   readonly procedure: string;
@@ -39,8 +39,8 @@ export interface CallLog {
 export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): CallLog {
   const records = new WeakMap<NodeRequest, CallRecord>();
 
-  function write(record: CallRecord, response: NodeResponse, closedFirst: boolean): void {
-    const code = record.code ?? codeFromResponse(record, response, closedFirst);
+  function write(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): void {
+    const code = record.code ?? codeFromResponse(record, request, response, closedFirst);
     const durationMs = Number(process.hrtime.bigint() - record.startedNs) / 1e6;
     const line = {
       procedure: record.procedure,
@@ -79,10 +79,12 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
         }
         return writeBody(chunk, ...rest);
       }) as typeof response.write;
-      // 'finish' when the answer is out; 'close' alone when the client went away first.
+      // 'finish' when the answer is out; 'close' alone when the client went away first. A client
+      // that resets an HTTP/2 stream before its request is read still gets a 'finish': connect
+      // answers the empty request ("missing input message", UNIMPLEMENTED) to nobody.
       let written = false;
       const writeOnce = (closedFirst: boolean): void => {
-        if (!written) write(record, response, closedFirst);
+        if (!written) write(record, request, response, closedFirst);
         written = true;
       };
       response.once('finish', () => writeOnce(false));
@@ -134,7 +136,9 @@ async function* observeStream<T>(messages: AsyncIterable<T>, settle: (error?: un
 }
 
 /** The code of a call refused before the interceptors ran, read from what was sent. */
-function codeFromResponse(record: CallRecord, response: NodeResponse, closedFirst: boolean): Code | 'ok' {
+function codeFromResponse(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): Code | 'ok' {
+  // Whatever was written after the client reset its stream reached nobody.
+  if (resetByClient(request)) return Code.Canceled;
   const grpcStatus = record.trailerStatus ?? response.getHeader('grpc-status');
   if (grpcStatus !== undefined) return Number(grpcStatus) === 0 ? 'ok' : (Number(grpcStatus) as Code);
   // Closed before the answer was out and before the handler settled: the client went away.

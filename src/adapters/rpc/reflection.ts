@@ -21,28 +21,22 @@ type ReflectionAnswer =
   | { case: 'listServicesResponse'; value: { service: { name: string }[] } }
   | { case: 'errorResponse'; value: { errorCode: number; errorMessage: string } };
 
-/** Every file the services need, dependencies included, by proto file name (`video/v1/video.proto`). */
-function filesOf(services: readonly DescService[]): Map<string, DescFile> {
+/** `roots` and every file they depend on, transitively, by proto file name, each root before its dependencies. */
+function withDependencies(roots: readonly DescFile[]): Map<string, DescFile> {
   const files = new Map<string, DescFile>();
   const add = (file: DescFile): void => {
     if (files.has(file.proto.name)) return;
     files.set(file.proto.name, file);
     file.dependencies.forEach(add);
   };
-  services.forEach((service) => add(service.file));
+  roots.forEach(add);
   return files;
 }
 
-/** A file and its transitive dependencies, the file first (what reflection clients expect). */
-function withDependencies(file: DescFile): Uint8Array[] {
-  const ordered = new Map<string, DescFile>();
-  const add = (next: DescFile): void => {
-    if (ordered.has(next.proto.name)) return;
-    ordered.set(next.proto.name, next);
-    next.dependencies.forEach(add);
-  };
-  add(file);
-  return [...ordered.values()].map((each) => toBinary(FileDescriptorProtoSchema, each.proto));
+/** The answer to a file request: the file first, then its dependencies (what reflection clients expect). */
+function fileDescriptorResponse(file: DescFile): ReflectionAnswer {
+  const fileDescriptorProto = [...withDependencies([file]).values()].map((each) => toBinary(FileDescriptorProtoSchema, each.proto));
+  return { case: 'fileDescriptorResponse', value: { fileDescriptorProto } };
 }
 
 function notFound(message: string): ReflectionAnswer {
@@ -51,7 +45,7 @@ function notFound(message: string): ReflectionAnswer {
 
 /** Builds the answerer over `services` (the reflection services list themselves too). */
 function reflectionAnswerer(services: readonly DescService[]): (request: ReflectionRequest) => ReflectionAnswer {
-  const files = filesOf(services);
+  const files = withDependencies(services.map((service) => service.file));
   const registry = createRegistry(...files.values());
 
   // A symbol is a type, a service, or a member of one (method, field, enum value): look up its parent.
@@ -67,11 +61,11 @@ function reflectionAnswerer(services: readonly DescService[]): (request: Reflect
         return { case: 'listServicesResponse', value: { service: services.map((service) => ({ name: service.typeName })) } };
       case 'fileByFilename': {
         const file = files.get(asked.value);
-        return file ? { case: 'fileDescriptorResponse', value: { fileDescriptorProto: withDependencies(file) } } : notFound(`file ${asked.value} not found`);
+        return file ? fileDescriptorResponse(file) : notFound(`file ${asked.value} not found`);
       }
       case 'fileContainingSymbol': {
         const file = fileOfSymbol(asked.value);
-        return file ? { case: 'fileDescriptorResponse', value: { fileDescriptorProto: withDependencies(file) } } : notFound(`symbol ${asked.value} not found`);
+        return file ? fileDescriptorResponse(file) : notFound(`symbol ${asked.value} not found`);
       }
       case 'fileContainingExtension':
         return notFound(`no extension ${asked.value.extensionNumber} of ${asked.value.containingType}`);
