@@ -28,7 +28,9 @@ export interface VideoServiceClientOptions {
 export function bearerTokenInterceptor(token: TokenSource): Interceptor {
   return (next) => async (request) => {
     const value = typeof token === 'function' ? await token() : token;
-    request.header.set('authorization', `Bearer ${value}`);
+    // A token read from a file or a command's output often ends in a newline, which is
+    // not allowed in a header value.
+    request.header.set('authorization', `Bearer ${value.trim()}`);
     return next(request);
   };
 }

@@ -35,7 +35,7 @@ describe('client interceptors', () => {
   it('ask a token function for every request', async () => {
     let issued = 0;
     const seen: string[] = [];
-    const call = bearerTokenInterceptor(() => `token-${++issued}`)(async (request) => {
+    const call = bearerTokenInterceptor(() => `token-${++issued}\n`)(async (request) => {
       seen.push(request.header.get('authorization') ?? '');
       return {} as never;
     });
