@@ -29,7 +29,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     base: { service: 'videosvc' },
     redact: { paths: redactedPaths, censor: '[redacted]' },
   };
-  // pino's default destination writes stdout synchronously, so a line logged just
-  // before exit (or before a kill) is not lost.
-  return destination === undefined ? pino(options) : pino(options, destination);
+  // pino's own default is asynchronous: lines logged just before a kill are lost, and at
+  // exit it flushes with a loop that retries a closed pipe (EPIPE) forever, so SIGTERM
+  // would hang once the log reader is gone. Synchronous writes avoid both; pino drops
+  // further lines after an EPIPE.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }
