@@ -54,7 +54,14 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 /** process.env over the `.env` file in `directory` (explicit environment wins). */
 export function readEnvironment(directory = process.cwd()): Environment {
   const file = `${directory}/.env`;
-  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  let fromFile: Environment = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = parseEnv(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
   return { ...fromFile, ...process.env };
 }
 

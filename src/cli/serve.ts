@@ -70,10 +70,6 @@ function shutdownOnSignals(logger: Logger): { attach(service: RunningService): v
 
   const stop = (running: RunningService, signal: NodeJS.Signals) => {
     logger.info({ signal, graceMs: shutdownGraceMs }, 'stopping: draining in-flight calls');
-    setTimeout(() => {
-      logger.error({ limitMs: shutdownHardLimitMs }, 'shutdown did not finish in time; exiting');
-      process.exit(1);
-    }, shutdownHardLimitMs).unref();
     running.stop({ graceMs: shutdownGraceMs }).then(
       () => {
         logger.info('stopped');
@@ -92,6 +88,12 @@ function shutdownOnSignals(logger: Logger): { attach(service: RunningService): v
       process.exit(1);
     }
     signalled = signal;
+    // Armed at the first signal, not once the service is up: a start-up stuck on an
+    // unreachable store must not keep a stopping process alive either.
+    setTimeout(() => {
+      logger.error({ limitMs: shutdownHardLimitMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, shutdownHardLimitMs).unref();
     if (service !== undefined) stop(service, signal);
   };
   process.on('SIGTERM', onSignal);

@@ -1,7 +1,7 @@
 // Start-up checks (SPEC §5): open() refuses a missing or wrongly shaped table or index
 // with one line naming what to fix, and warns once on the production OwnerIndex.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../../src/adapters/dynamo/create-table.ts';
 import { DynamoSetupError } from '../../src/adapters/dynamo/errors.ts';
 import { DynamoVideoStore } from '../../src/adapters/dynamo/store.ts';
@@ -70,6 +70,20 @@ describe('DynamoVideoStore.open', () => {
     );
     expect(failure).toBeInstanceOf(DynamoSetupError);
     expect((failure as Error).message).toBe('DynamoDB at http://127.0.0.1:9 is unreachable; check AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB');
+  });
+
+  it('names a missing AWS region', async () => {
+    const saved = { ...process.env };
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) delete process.env[name];
+    process.env.AWS_CONFIG_FILE = '/nonexistent/videosvc-test-aws-config';
+    try {
+      const client = new DynamoDBClient({ endpoint: dynamo.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const failure = await DynamoVideoStore.open({ table: 'videos', ownerIndex: 'OwnerIndex', client }).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(DynamoSetupError);
+      expect((failure as Error).message).toBe('no AWS region for DynamoDB; set AWS_REGION');
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('uses the owner/time index silently, and warns once naming create-index on an index without a sort key', async () => {

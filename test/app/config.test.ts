@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,12 @@ describe('configuration', () => {
     [{ JWT_SECRET: 'x'.repeat(40), JWT_SECRET_ID: 'id' }, 'set JWT_SECRET or JWT_SECRET_ID, not both'],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(refusal(env)).toBe(message);
+  });
+
+  it('names an unreadable .env file', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'videosvc-env-'));
+    mkdirSync(join(directory, '.env'));
+    expect(() => readEnvironment(directory)).toThrow(new ConfigError(`cannot read ${directory}/.env: EISDIR`));
   });
 
   it('reads .env under the explicit environment', () => {

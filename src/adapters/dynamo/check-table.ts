@@ -6,6 +6,7 @@ import {
   type GlobalSecondaryIndexDescription,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
+import { classifyAwsFailure } from '../aws/failure.ts';
 import { describeEndpoint } from './client.ts';
 import { DynamoSetupError, errorName, isUnavailable } from './errors.ts';
 import { attributes } from './table-shape.ts';
@@ -72,6 +73,9 @@ export async function checkTable(client: DynamoDBClient, names: { table: string;
         `DynamoDB table "${table}" not found at ${where}; create it with \`videosvc dynamo create-table\` or set DYNAMO_TABLE`,
         { cause: err },
       );
+    }
+    if (classifyAwsFailure(err).kind === 'region') {
+      throw new DynamoSetupError('no AWS region for DynamoDB; set AWS_REGION', { cause: err });
     }
     if (errorName(err) === 'CredentialsProviderError') {
       throw new DynamoSetupError('no AWS credentials for DynamoDB; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY', { cause: err });
