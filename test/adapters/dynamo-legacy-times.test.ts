@@ -64,7 +64,7 @@ async function listAll(store: VideoStore, query: Omit<ListQuery, 'after'>): Prom
 }
 
 describe.each<IndexShape>(['owner-time', 'owner-only'])('createdAt without milliseconds, %s index', (shape) => {
-  it('lists newest first by time, every video exactly once, across every page size and a status filter', async () => {
+  it('lists newest first by time, every video exactly once, with and without a status filter, at the page sizes its index shape supports', async () => {
     const { store, client, table } = await openStore(dynamo.endpoint, shape);
     const stored: { videoId: string; time: number; status: VideoStatus }[] = [];
     for (const [i, createdAt] of createdAts.entries()) {
