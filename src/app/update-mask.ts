@@ -21,26 +21,28 @@ export function maskedPaths(paths: readonly string[]): MutablePath[] {
   return [...named];
 }
 
+// The value a named field takes when the draft lacks it (proto3: unset is the zero value).
+const zeroDraft: { [K in keyof VideoFields]-?: NonNullable<VideoDraft[K]> } = {
+  originalName: '',
+  title: '',
+  status: '',
+  originalKey: '',
+  transcodedKey: '',
+  thumbKey: '',
+  durationSeconds: 0,
+  format: '',
+  width: 0,
+  height: 0,
+  sizeBytes: 0n,
+  labels: Object.freeze({}),
+};
+
 /** The part of a client's draft that the mask names; a named field missing from the draft takes its zero value. */
 export function maskedDraft(draft: VideoDraft, paths: readonly MutablePath[]): VideoDraft {
-  const zero: { [K in keyof VideoFields]-?: NonNullable<VideoDraft[K]> } = {
-    originalName: '',
-    title: '',
-    status: '',
-    originalKey: '',
-    transcodedKey: '',
-    thumbKey: '',
-    durationSeconds: 0,
-    format: '',
-    width: 0,
-    height: 0,
-    sizeBytes: 0n,
-    labels: {},
-  };
   const picked: Record<string, unknown> = {};
   for (const path of paths) {
     const field = mutablePaths[path];
-    picked[field] = draft[field] ?? zero[field];
+    picked[field] = draft[field] ?? zeroDraft[field];
   }
   return picked as VideoDraft;
 }

@@ -87,7 +87,7 @@ export class Videos {
   async get(principal: Principal, ownerId: string, videoId: string): Promise<Video> {
     const key = { ownerId: ownerFor(principal, ownerId), videoId: checkVideoId(videoId) };
     const video = await this.store.get(key);
-    if (video === undefined) throw new NotFound(`video ${key.videoId} of owner ${key.ownerId} not found`);
+    if (video === undefined) throw NotFound.video(key);
     return video;
   }
 

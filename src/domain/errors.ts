@@ -1,5 +1,6 @@
 // Domain errors: plain types the core throws. The transport maps them to wire codes
 // in one place (src/adapters/rpc/errors.ts); nothing else looks at codes.
+import type { VideoKey } from './video.ts';
 
 /** Base of every error the domain and its ports report on purpose. */
 export class VideoError extends Error {
@@ -9,10 +10,20 @@ export class VideoError extends Error {
 }
 
 /** The video (or another addressed thing) does not exist. */
-export class NotFound extends VideoError {}
+export class NotFound extends VideoError {
+  /** The one wording every store and use case gives for an absent video. */
+  static video(key: VideoKey): NotFound {
+    return new NotFound(`video ${key.videoId} of owner ${key.ownerId} not found`);
+  }
+}
 
 /** A create found the key already taken; nothing was overwritten. */
-export class AlreadyExists extends VideoError {}
+export class AlreadyExists extends VideoError {
+  /** The one wording every store gives for a taken key. */
+  static video(key: VideoKey): AlreadyExists {
+    return new AlreadyExists(`video ${key.videoId} of owner ${key.ownerId} already exists`);
+  }
+}
 
 /** Input breaks a SPEC §1 rule; the message names the field and the rule. */
 export class InvalidArgument extends VideoError {

@@ -4,7 +4,7 @@
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { IllegalTransition, NotFound, StaleEtag, type VideoError } from '../../domain/errors.ts';
 import type { Precondition, VideoChange } from '../../domain/ports.ts';
-import type { VideoFields, VideoStatus } from '../../domain/video.ts';
+import type { VideoFields, VideoKey, VideoStatus } from '../../domain/video.ts';
 import { isKnownStatusWord, statusFromWord, statusSpellings, storedAttributes } from './item.ts';
 
 export interface Expression {
@@ -94,11 +94,12 @@ export interface CurrentState {
  * item changed between the write and this read — so the caller retries the write.
  */
 export function diagnose(
+  key: VideoKey,
   current: CurrentState | undefined,
   expect: Precondition,
   requestedStatus: VideoStatus | undefined,
 ): VideoError | undefined {
-  if (current === undefined) return new NotFound('video: not found');
+  if (current === undefined) return NotFound.video(key);
   if (expect.version !== undefined && current.version !== expect.version) return new StaleEtag();
   if (expect.statusIn !== undefined) {
     const known = isKnownStatusWord(current.statusWord);

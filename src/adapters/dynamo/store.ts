@@ -76,7 +76,7 @@ export class DynamoVideoStore implements VideoStore {
       return video;
     } catch (err) {
       if (errorName(err) === 'ConditionalCheckFailedException') {
-        throw new AlreadyExists(`video: ${video.videoId} already exists for owner ${video.ownerId}`);
+        throw AlreadyExists.video(video);
       }
       throw toStoreError(err, this.table, 'PutItem');
     }
@@ -197,7 +197,7 @@ export class DynamoVideoStore implements VideoStore {
       const item = await this.read(key);
       current = item === undefined ? undefined : { version: fromItem(item).version, statusWord: item.status };
     }
-    const reason = diagnose(current, expect, requestedStatus);
+    const reason = diagnose(key, current, expect, requestedStatus);
     if (reason !== undefined) throw reason;
     if (attempt >= maxConditionAttempts) {
       throw new StoreUnavailable('the video changed repeatedly while being written; retry', { cause: err });

@@ -23,7 +23,7 @@ export async function refusalReason(
     .where('owner_id', '=', key.ownerId)
     .where('video_id', '=', key.videoId)
     .executeTakeFirst();
-  if (current === undefined) return new NotFound(`video ${key.videoId} of owner ${key.ownerId} not found`);
+  if (current === undefined) return NotFound.video(key);
   if (expect.version !== undefined && Number(current.version) !== expect.version) return new StaleEtag();
   const status = statusFromColumn(current.status);
   if (expect.statusIn !== undefined && !expect.statusIn.includes(status)) {

@@ -56,7 +56,7 @@ export class SqliteVideoStore implements VideoStore {
         .onConflict((conflict) => conflict.columns(['owner_id', 'video_id']).doNothing())
         .returningAll()
         .executeTakeFirst();
-      if (row === undefined) throw new AlreadyExists(`video ${video.videoId} of owner ${video.ownerId} already exists`);
+      if (row === undefined) throw AlreadyExists.video(video);
       return fromRow(row);
     });
   }
