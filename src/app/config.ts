@@ -3,6 +3,8 @@
 // throws ConfigError naming the variable and what to do.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { ConfigError, type Environment } from './config-error.ts';
+import { parseLimits, type Limits } from './limits.ts';
 
 export type StoreKind = 'sqlite' | 'dynamodb';
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -26,12 +28,11 @@ export interface Config {
   readonly production: boolean;
   /** The AWS SDK reads AWS_* itself; kept here only so start-up can say what is missing. */
   readonly awsRegion?: string;
+  /** Timeouts, caps and rate limits (SPEC §6), see limits.ts. */
+  readonly limits: Limits;
 }
 
-/** A configuration problem, phrased as one line that names what to fix. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError, type Environment };
 
 export const defaults = {
   HOST: '127.0.0.1',
@@ -49,7 +50,6 @@ export const ssmParameterNames = { table: 'dynamoTable', ownerIndex: 'dynamoOwne
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** process.env over the `.env` file in `directory` (explicit environment wins). */
 export function readEnvironment(directory = process.cwd()): Environment {
@@ -139,6 +139,7 @@ export function parseConfig(env: Environment): Config {
     logLevel: parseLogLevel(text(env, 'LOG_LEVEL')),
     production: text(env, 'NODE_ENV') === 'production',
     awsRegion: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION'),
+    limits: parseLimits(env),
   };
   if (config.jwt.secret !== undefined && config.jwt.secretId !== undefined) {
     throw new ConfigError('set JWT_SECRET or JWT_SECRET_ID, not both');

@@ -42,6 +42,17 @@ export interface Precondition {
 }
 
 /**
+ * What bounds one store call. A store answers by `deadline` (StoreUnavailable if it
+ * cannot), never blocks the process while it waits (a lock, an fsync), and may stop work
+ * once `signal` is aborted (the caller went away or its deadline passed).
+ */
+export interface StoreCallOptions {
+  /** Epoch milliseconds: the caller's deadline, or the service's store timeout if sooner. */
+  readonly deadline?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
  * Persistence of videos. Every write is atomic and conditional; when a condition fails
  * the store says why with a domain error, checked in this order: NotFound, then
  * StaleEtag, then IllegalTransition (carrying the current and the requested status).
@@ -49,18 +60,18 @@ export interface Precondition {
  */
 export interface VideoStore {
   /** Stores a new video; AlreadyExists if (owner, id) is taken, and nothing is overwritten. */
-  create(video: Video): Promise<Video>;
-  get(key: VideoKey): Promise<Video | undefined>;
+  create(video: Video, options?: StoreCallOptions): Promise<Video>;
+  get(key: VideoKey, options?: StoreCallOptions): Promise<Video | undefined>;
   /** The owner's videos among `videoIds` (≤ 100, distinct), in any order; absent ids are left out. */
-  getMany(ownerId: string, videoIds: readonly string[]): Promise<Video[]>;
+  getMany(ownerId: string, videoIds: readonly string[], options?: StoreCallOptions): Promise<Video[]>;
   /** One page of the owner's videos, newest first, resuming after `query.after`. */
-  list(query: ListQuery): Promise<ListPage>;
+  list(query: ListQuery, options?: StoreCallOptions): Promise<ListPage>;
   /** Applies the change if the precondition holds, bumps the version, returns the stored result. */
-  update(key: VideoKey, change: VideoChange, expect: Precondition): Promise<Video>;
+  update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video>;
   /** Removes the video if the precondition holds; NotFound if absent. */
-  delete(key: VideoKey, expect: Precondition): Promise<void>;
+  delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void>;
   /** Resolves when the store answers; for readiness checks. */
-  ping(): Promise<void>;
+  ping(options?: StoreCallOptions): Promise<void>;
   close(): Promise<void>;
 }
 
