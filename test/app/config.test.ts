@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, dynamoNames, parseConfig, readEnvironment } from '../../src/app/config.ts';
+import { defaultLimits } from '../../src/app/limits.ts';
 
 function refusal(env: Record<string, string>): string {
   try {
@@ -48,6 +49,7 @@ describe('configuration', () => {
       LOG_LEVEL: 'DEBUG',
       NODE_ENV: 'production',
       AWS_REGION: 'ap-southeast-2',
+      MAX_CONNECTIONS: '50',
     });
     expect(config).toEqual({
       host: '::1',
@@ -61,6 +63,7 @@ describe('configuration', () => {
       logLevel: 'debug',
       production: true,
       awsRegion: 'ap-southeast-2',
+      limits: { ...defaultLimits, maxConnections: 50 },
     });
   });
 
