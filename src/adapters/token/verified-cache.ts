@@ -39,7 +39,7 @@ export function estimateEntryBytes(principal: Principal): number {
 
 /** The cache key of a token: its SHA-256 digest as a 32-character one-byte string. */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('latin1');
+  return createHash('sha256').update(token).digest().toString('latin1');
 }
 
 /** Verified principals keyed by token digest, least recently used evicted first. */
