@@ -10,6 +10,7 @@ import { uuidV7Ids } from '../../src/adapters/system/ids.ts';
 import { startRpcServer, type RpcServer } from '../../src/adapters/rpc/server.ts';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { createTokenVerifier } from '../../src/adapters/token/verifier.ts';
+import { createPageTokenCodec } from '../../src/app/page-token.ts';
 import { Videos } from '../../src/app/videos.ts';
 import type { TokenSecretRing, VideoStore } from '../../src/domain/ports.ts';
 import { createVideosTable, startDynalite, testClient } from './dynalite.ts';
@@ -63,10 +64,11 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       },
     },
   );
+  const ring = fixedSecretRing(secret);
   const server = await startRpcServer({
-    videos: new Videos(store, systemClock, uuidV7Ids),
+    videos: new Videos(store, systemClock, uuidV7Ids, createPageTokenCodec(() => ring.secrets())),
     ping: () => store.ping(),
-    verifier: createTokenVerifier({ ring: fixedSecretRing(secret) }),
+    verifier: createTokenVerifier({ ring }),
     logger,
     host: '127.0.0.1',
     port: 0,
