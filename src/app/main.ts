@@ -62,7 +62,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const pageTokens = createPageTokenCodec(() => secrets.ring.secrets());
     const videos = new Videos(opened.store, systemClock, uuidV7Ids, pageTokens);
     const server = await listen(config, () =>
-      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls }),
+      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls, limits: config.limits }),
     );
     logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
 

@@ -10,6 +10,7 @@ import { uuidV7Ids } from '../../src/adapters/system/ids.ts';
 import { startRpcServer, type RpcServer } from '../../src/adapters/rpc/server.ts';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { createTokenVerifier } from '../../src/adapters/token/verifier.ts';
+import type { Limits } from '../../src/app/limits.ts';
 import { createPageTokenCodec } from '../../src/app/page-token.ts';
 import { Videos } from '../../src/app/videos.ts';
 import type { TokenSecretRing, VideoStore } from '../../src/domain/ports.ts';
@@ -26,6 +27,8 @@ export interface TestServiceOptions {
   readonly wrapStore?: (store: VideoStore) => VideoStore;
   readonly healthWatchIntervalMs?: number;
   readonly tls?: { cert: string; key: string };
+  /** The SPEC §6 limits; the server's defaults when absent. */
+  readonly limits?: Limits;
 }
 
 export interface TestService {
@@ -74,6 +77,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     port: 0,
     tls: options.tls,
     healthWatchIntervalMs: options.healthWatchIntervalMs,
+    limits: options.limits,
   }).catch(async (error: unknown) => {
     await opened.close();
     throw error;
