@@ -16,6 +16,7 @@ import { errorInterceptor } from './errors.ts';
 import { respecGrpcMessage } from './grpc-message.ts';
 import { healthHandlers } from './health.ts';
 import { httpRoutes } from './http-routes.ts';
+import { strictJsonOptions } from './json-options.ts';
 import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
 import { createCallerRateLimiter, rateLimitInterceptor } from './rate-limit.ts';
@@ -84,6 +85,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       rateLimitInterceptor(createCallerRateLimiter({ perSecond: limits.rateLimitPerSecond, burst: limits.rateLimitBurst })),
     ],
     readMaxBytes,
+    jsonOptions: strictJsonOptions,
     contextValues: callLog.contextValues,
     fallback: httpRoutes({ ping: options.ping, closing: closing.signal }),
   });
