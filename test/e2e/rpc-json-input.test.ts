@@ -70,6 +70,13 @@ describe('Connect JSON request bodies over raw HTTP/1.1', () => {
     expect(await listedNames()).toEqual([]);
   });
 
+  it('a lone surrogate written as a JSON escape is INVALID_ARGUMENT too (protobuf-es checks strings)', async () => {
+    const answer = await postJson('CreateVideo', Buffer.from('{"video":{"originalName":"a\\ud800b.mp4"}}'));
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('invalid_argument');
+    expect(await listedNames()).toEqual([]);
+  });
+
   it('valid UTF-8 beyond ASCII is stored exactly', async () => {
     const answer = await postJson('CreateVideo', Buffer.from('{"video":{"originalName":"café 🎬.mp4"}}', 'utf8'));
     expect(answer.status).toBe(200);
