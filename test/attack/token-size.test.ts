@@ -52,26 +52,32 @@ describe('attack: oversized and many large tokens', () => {
     const cache = new VerifiedTokenCache({ maxBytes, toleranceSeconds: clockToleranceSeconds, now: Date.now });
     const verifier = createTokenVerifier({ ring: fixedSecretRing(secret), cache });
     const rssBefore = process.memoryUsage().rss;
-    // Same length for all, the shape that collided in V8's string hash.
-    const tokens: string[] = [];
-    for (let i = 0; i < distinct; i++) tokens.push(await signedToken(`user${String(i).padStart(6, '0')}`, 8_000));
-    expect(new Set(tokens.map((token) => token.length)).size).toBe(1);
+    // Same length for all, the shape that collided in V8's string hash. Each token is
+    // verified as it is minted and only the latest few are kept, so the RSS figure is the
+    // service's cache (plus garbage), not the test holding every token.
+    const keep = 500;
+    const recent: string[] = [];
+    let length: number | undefined;
     let largest = 0;
-    for (const token of tokens) {
+    for (let i = 0; i < distinct; i++) {
+      const token = await signedToken(`user${String(i).padStart(6, '0')}`, 8_000);
+      length ??= token.length;
+      expect(token.length).toBe(length);
       await verifier.verify(`Bearer ${token}`);
       largest = Math.max(largest, cache.bytes);
+      recent.push(token);
+      if (recent.length > keep) recent.shift();
     }
     expect(largest).toBeLessThanOrEqual(maxBytes);
-    expect(cache.size).toBeGreaterThan(0);
+    expect(cache.size).toBeGreaterThanOrEqual(keep);
 
-    // Look-ups of the tokens still cached: each must be a hit, and cheap.
-    const cached = tokens.slice(-cache.size);
+    // Look-ups of the latest tokens, all still cached: each must be a hit, and cheap.
     const started = process.hrtime.bigint();
-    for (const token of cached) expect((await verifier.verify(`Bearer ${token}`)).ownerId).toMatch(/^user/);
-    const hitUs = Number(process.hrtime.bigint() - started) / 1e3 / cached.length;
+    for (const token of recent) expect((await verifier.verify(`Bearer ${token}`)).ownerId).toMatch(/^user/);
+    const hitUs = Number(process.hrtime.bigint() - started) / 1e3 / recent.length;
     const rssAfter = process.memoryUsage().rss;
     console.log(
-      `token-size: ${distinct} distinct ${tokens[0]!.length}-byte tokens, cache ${cache.size} entries / ${cache.bytes} bytes ` +
+      `token-size: ${distinct} distinct ${length}-byte tokens, cache ${cache.size} entries / ${cache.bytes} bytes ` +
         `(bound ${maxBytes}), cached hit mean ${hitUs.toFixed(1)} µs, RSS ${mb(rssBefore)} → ${mb(rssAfter)} MB`,
     );
     // A hit hashes ≤ 8 KiB and does one Map look-up; 1 ms leaves a wide margin on a busy machine.
