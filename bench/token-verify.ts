@@ -22,8 +22,8 @@ const tokens = await Promise.all(
   Array.from({ length: rounds + 1_000 }, (_, i) => mintToken({ secret, subject: `user-${i}`, ttlSeconds: 3600 })),
 );
 const repeated = `Bearer ${tokens[0]}`;
-// cacheSize 0 keeps nothing: every call is a full verification.
-const uncachedVerifier = createTokenVerifier({ ring, cacheSize: 0 });
+// cacheMaxBytes 0 keeps nothing: every call is a full verification.
+const uncachedVerifier = createTokenVerifier({ ring, cacheMaxBytes: 0 });
 const cachedVerifier = createTokenVerifier({ ring });
 const uncached = await timeMs('uncached', (i) => uncachedVerifier.verify(`Bearer ${tokens[i % tokens.length]}`));
 const cached = await timeMs('cached', () => cachedVerifier.verify(repeated));

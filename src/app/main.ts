@@ -10,6 +10,7 @@ import { createTokenVerifier } from '../adapters/token/verifier.ts';
 import { selectTokenSecretSource } from '../adapters/secret/select.ts';
 import type { TokenSecretRing, VideoStore } from '../domain/ports.ts';
 import { ConfigError, type Config } from './config.ts';
+import { createPageTokenCodec } from './page-token.ts';
 import { openTokenSecretRing } from './token-secret-ring.ts';
 import { Videos } from './videos.ts';
 
@@ -57,9 +58,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     closers.push(() => opened.close());
 
     const verifier = createTokenVerifier({ ring: secrets.ring, issuer: config.jwt.issuer, audience: config.jwt.audience });
-    const videos = new Videos(opened.store, systemClock, uuidV7Ids);
+    // Page tokens are keyed by the token secret, so they survive restarts and work on every replica (SPEC §3).
+    const pageTokens = createPageTokenCodec(() => secrets.ring.secrets());
+    const videos = new Videos(opened.store, systemClock, uuidV7Ids, pageTokens);
     const server = await listen(config, () =>
-      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls }),
+      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls, limits: config.limits }),
     );
     logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
 

@@ -6,7 +6,7 @@ import { newVideo } from '../domain/new-video.ts';
 import type { Clock, IdSource, Precondition, VideoStore } from '../domain/ports.ts';
 import { checkFields, checkStatus, checkVideoId, type VideoDraft } from '../domain/validation.ts';
 import { versionOfEtag, type Video } from '../domain/video.ts';
-import { decodePageToken, encodePageToken } from './page-token.ts';
+import { processLocalPageTokenCodec, type PageTokenCodec } from './page-token.ts';
 import { ownerFor, type Principal } from './principal.ts';
 import { maskedDraft, maskedPaths } from './update-mask.ts';
 
@@ -71,6 +71,8 @@ export class Videos {
     private readonly store: VideoStore,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    /** Page tokens keyed by the token secret (main.ts); the default's key lives in this process only. */
+    private readonly pageTokens: PageTokenCodec = processLocalPageTokenCodec(),
   ) {}
 
   /** CreateVideo: the owner is the caller unless an admin names another. */
@@ -100,11 +102,11 @@ export class Videos {
     }
     const limit = Math.min(input.pageSize || pageSizes.default, pageSizes.max);
     const scope = { ownerId, status };
-    const after = input.pageToken === '' ? undefined : decodePageToken(input.pageToken, scope);
+    const after = input.pageToken === '' ? undefined : this.pageTokens.decode(input.pageToken, scope);
     const page = await this.store.list({ ownerId, status, limit, after });
     return {
       videos: page.videos,
-      nextPageToken: page.next === undefined ? '' : encodePageToken(page.next, scope),
+      nextPageToken: page.next === undefined ? '' : this.pageTokens.encode(page.next, scope),
     };
   }
 

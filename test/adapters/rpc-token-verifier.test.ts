@@ -5,8 +5,8 @@ import { SignJWT } from 'jose';
 import { Unauthenticated } from '../../src/domain/errors.ts';
 import type { TokenSecretRing, TokenSecrets } from '../../src/domain/ports.ts';
 import { mintToken } from '../../src/adapters/token/mint.ts';
-import { createTokenVerifier } from '../../src/adapters/token/verifier.ts';
-import { VerifiedTokenCache } from '../../src/adapters/token/verified-cache.ts';
+import { createTokenVerifier, maxAuthorizationBytes } from '../../src/adapters/token/verifier.ts';
+import { estimateEntryBytes, tokenDigest, VerifiedTokenCache } from '../../src/adapters/token/verified-cache.ts';
 
 const secretA = new TextEncoder().encode('a'.repeat(32));
 const secretB = new TextEncoder().encode('b'.repeat(32));
@@ -105,29 +105,70 @@ describe('createTokenVerifier', () => {
     expect(await reasonOf(verifier.verify(`Bearer ${token}`))).toBe('invalid signature');
   });
 
+  it('refuses an authorization value over 8 KiB with a short reason, even when validly signed', async () => {
+    const verifier = createTokenVerifier({ ring: ring({ current: secretA }) });
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const big = await new SignJWT({ pad: 'p'.repeat(9000) }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(exp).sign(secretA);
+    expect(await reasonOf(verifier.verify(`Bearer ${big}`))).toBe('token longer than 8192 bytes');
+    // The bound is on the whole header value: exactly 8 KiB still goes on to verification.
+    const header = `Bearer ${'a'.repeat(maxAuthorizationBytes - 7)}`;
+    expect(header).toHaveLength(maxAuthorizationBytes);
+    expect(await reasonOf(verifier.verify(header))).toBe('malformed token');
+  });
+
+  it('refuses a token issued beyond the 30 s tolerance in the future, and accepts one within it', async () => {
+    const nowMs = Date.now();
+    const verifier = createTokenVerifier({ ring: ring({ current: secretA }), now: () => nowMs });
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const issuedAt = (iat: number) =>
+      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt(iat).setExpirationTime(iat + 3600).sign(secretA);
+    expect(await reasonOf(verifier.verify(`Bearer ${await issuedAt(nowSeconds + 365 * 86_400)}`))).toBe('token issued in the future');
+    expect(await reasonOf(verifier.verify(`Bearer ${await issuedAt(nowSeconds + 31)}`))).toBe('token issued in the future');
+    expect((await verifier.verify(`Bearer ${await issuedAt(nowSeconds + 29)}`)).ownerId).toBe('alice');
+  });
 });
 
 describe('VerifiedTokenCache', () => {
-  it('keeps at most its capacity, evicting the least recently used', () => {
-    const cache = new VerifiedTokenCache(2, 30, () => 0);
-    const principal = { ownerId: 'alice', isAdmin: false };
+  const principal = { ownerId: 'alice', isAdmin: false };
+  const entryBytes = estimateEntryBytes(principal);
+
+  it('keeps its entries within its byte bound, evicting the least recently used', () => {
+    const cache = new VerifiedTokenCache({ maxBytes: 2 * entryBytes, toleranceSeconds: 30, now: () => 0 });
     cache.set('a', principal, 100);
     cache.set('b', principal, 100);
     expect(cache.get('a')).toEqual(principal);
     cache.set('c', principal, 100);
     expect(cache.size).toBe(2);
+    expect(cache.bytes).toBe(2 * entryBytes);
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toEqual(principal);
     expect(cache.get('c')).toEqual(principal);
   });
 
-  it('never returns an entry at or past exp + tolerance', () => {
+  it('never returns an entry at or past exp + tolerance, and gives its bytes back', () => {
     let nowMs = 0;
-    const cache = new VerifiedTokenCache(10, 30, () => nowMs);
-    cache.set('t', { ownerId: 'alice', isAdmin: false }, 100);
+    const cache = new VerifiedTokenCache({ maxBytes: 10 * entryBytes, toleranceSeconds: 30, now: () => nowMs });
+    cache.set('t', principal, 100);
     nowMs = 129_999;
     expect(cache.get('t')).toBeDefined();
     nowMs = 130_000;
     expect(cache.get('t')).toBeUndefined();
+    expect(cache.bytes).toBe(0);
+  });
+
+  it('costs the same per entry however long the token is: keys are 32-byte digests', () => {
+    const cache = new VerifiedTokenCache({ maxBytes: 10 * entryBytes, toleranceSeconds: 30, now: () => 0 });
+    cache.set('x'.repeat(8000), principal, 100);
+    cache.set('y', principal, 100);
+    expect(cache.bytes).toBe(2 * entryBytes);
+    expect(tokenDigest('x'.repeat(8000))).toHaveLength(32);
+    expect(cache.get('x'.repeat(8000))).toEqual(principal);
+    expect(cache.get('x'.repeat(7999) + 'y')).toBeUndefined();
+  });
+
+  it('caches nothing with a bound of 0', () => {
+    const cache = new VerifiedTokenCache({ maxBytes: 0, toleranceSeconds: 30, now: () => 0 });
+    cache.set('a', principal, 100);
+    expect(cache.size).toBe(0);
   });
 });

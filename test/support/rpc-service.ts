@@ -10,6 +10,8 @@ import { uuidV7Ids } from '../../src/adapters/system/ids.ts';
 import { startRpcServer, type RpcServer } from '../../src/adapters/rpc/server.ts';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { createTokenVerifier } from '../../src/adapters/token/verifier.ts';
+import type { Limits } from '../../src/app/limits.ts';
+import { createPageTokenCodec } from '../../src/app/page-token.ts';
 import { Videos } from '../../src/app/videos.ts';
 import type { TokenSecretRing, VideoStore } from '../../src/domain/ports.ts';
 import { createVideosTable, startDynalite, testClient } from './dynalite.ts';
@@ -25,6 +27,8 @@ export interface TestServiceOptions {
   readonly wrapStore?: (store: VideoStore) => VideoStore;
   readonly healthWatchIntervalMs?: number;
   readonly tls?: { cert: string; key: string };
+  /** The SPEC §6 limits; the server's defaults when absent. */
+  readonly limits?: Limits;
 }
 
 export interface TestService {
@@ -63,15 +67,17 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       },
     },
   );
+  const ring = fixedSecretRing(secret);
   const server = await startRpcServer({
-    videos: new Videos(store, systemClock, uuidV7Ids),
+    videos: new Videos(store, systemClock, uuidV7Ids, createPageTokenCodec(() => ring.secrets())),
     ping: () => store.ping(),
-    verifier: createTokenVerifier({ ring: fixedSecretRing(secret) }),
+    verifier: createTokenVerifier({ ring }),
     logger,
     host: '127.0.0.1',
     port: 0,
     tls: options.tls,
     healthWatchIntervalMs: options.healthWatchIntervalMs,
+    limits: options.limits,
   }).catch(async (error: unknown) => {
     await opened.close();
     throw error;

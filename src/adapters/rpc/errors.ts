@@ -13,6 +13,7 @@ import {
   Unauthenticated,
   VideoError,
 } from '../../domain/errors.ts';
+import { RetryInfoSchema } from '../../gen/google/rpc/error_details_pb.ts';
 
 // Checked in order, so a subclass (IllegalTransition) finds its parent's code.
 const codes: ReadonlyArray<readonly [abstract new (...args: never[]) => VideoError, Code]> = [
@@ -42,6 +43,18 @@ export function toConnectError(error: unknown): ConnectError {
 /** The refusal of a new call once the server is closing: UNAVAILABLE, which clients retry elsewhere. */
 export function shuttingDownError(): ConnectError {
   return new ConnectError('the server is shutting down; retry the call', Code.Unavailable);
+}
+
+/**
+ * A caller over its rate limit: RESOURCE_EXHAUSTED with a google.rpc.RetryInfo whose
+ * retry_delay is when its bucket next holds a call (SPEC §6), so clients back off exactly.
+ */
+export function rateLimitedError(retryAfterMs: number): ConnectError {
+  const delayMs = Math.max(1, Math.ceil(retryAfterMs));
+  const retryDelay = { seconds: BigInt(Math.floor(delayMs / 1000)), nanos: (delayMs % 1000) * 1_000_000 };
+  return new ConnectError(`rate limit exceeded for this caller; retry in ${delayMs} ms`, Code.ResourceExhausted, undefined, [
+    { desc: RetryInfoSchema, value: { retryDelay } },
+  ]);
 }
 
 /** A call whose signal was aborted: connect's reason (DEADLINE_EXCEEDED at the deadline), else CANCELED. */

@@ -3,6 +3,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
+import { defaultLimits, type Limits } from '../../app/limits.ts';
 import type { Videos } from '../../app/videos.ts';
 import { Health } from '../../gen/grpc/health/v1/health_pb.ts';
 import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/reflection_pb.ts';
@@ -15,8 +16,10 @@ import { errorInterceptor } from './errors.ts';
 import { respecGrpcMessage } from './grpc-message.ts';
 import { healthHandlers } from './health.ts';
 import { httpRoutes } from './http-routes.ts';
+import { strictJsonOptions } from './json-options.ts';
 import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
+import { createCallerRateLimiter, rateLimitInterceptor } from './rate-limit.ts';
 import { registerReflection } from './reflection.ts';
 import { videoServiceHandlers } from './video-service.ts';
 
@@ -32,6 +35,8 @@ export interface RpcServerOptions {
   tls?: TlsOptions;
   /** How often a health Watch re-probes the store; default 5 s. */
   healthWatchIntervalMs?: number;
+  /** The SPEC §6 resource limits; defaultLimits when absent. */
+  limits?: Limits;
 }
 
 export interface RpcServer {
@@ -62,6 +67,7 @@ function urlHost(host: string): string {
 /** Starts the server and resolves once it listens. */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const closing = new AbortController();
+  const limits = options.limits ?? defaultLimits;
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
   const rpcHandler = connectNodeAdapter({
     routes(router) {
@@ -76,8 +82,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       refuseWhileClosing(closing.signal),
       deadlineInterceptor(),
       authInterceptor(options.verifier),
+      rateLimitInterceptor(createCallerRateLimiter({ perSecond: limits.rateLimitPerSecond, burst: limits.rateLimitBurst })),
     ],
     readMaxBytes,
+    jsonOptions: strictJsonOptions,
     contextValues: callLog.contextValues,
     fallback: httpRoutes({ ping: options.ping, closing: closing.signal }),
   });

@@ -1,11 +1,13 @@
 // Bearer-token verification (SPEC §4): HS256 JWTs signed with the token secret, with a
 // bounded cache so a repeated token is not re-verified from scratch on every call.
+// SPEC §6 bounds tokens to 8 KiB: a longer authorization value is refused before it is
+// parsed, hashed or verified, so a large validly signed token costs a length check only.
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { principalOf, type Principal } from '../../app/principal.ts';
 import { Unauthenticated } from '../../domain/errors.ts';
 import type { TokenSecretRing, TokenSecrets } from '../../domain/ports.ts';
 import { checkOwnerId } from '../../domain/validation.ts';
-import { VerifiedTokenCache } from './verified-cache.ts';
+import { defaultCacheMaxBytes, VerifiedTokenCache } from './verified-cache.ts';
 
 /** Turns an `authorization` header value into the caller, or throws Unauthenticated with a short reason. */
 export interface TokenVerifier {
@@ -16,8 +18,10 @@ export interface TokenVerifierOptions {
   readonly ring: TokenSecretRing;
   readonly issuer?: string;
   readonly audience?: string;
-  /** Verified tokens kept; default 10 000. */
-  readonly cacheSize?: number;
+  /** The verified-token cache's byte bound; default 4 MiB (defaultCacheMaxBytes). */
+  readonly cacheMaxBytes?: number;
+  /** For tests: a cache of the caller's, to watch its size. */
+  readonly cache?: VerifiedTokenCache;
   /** For tests: the clock the cache checks `exp` against. */
   readonly now?: () => number;
 }
@@ -25,12 +29,17 @@ export interface TokenVerifierOptions {
 /** SPEC §4: clock tolerance for exp/nbf/iat, shared by jose and the cache so both agree. */
 export const clockToleranceSeconds = 30;
 
+/** SPEC §6: the longest authorization header value accepted (a header value is one byte per character). */
+export const maxAuthorizationBytes = 8 * 1024;
+
 const bearerPattern = /^Bearer +([^ ]+) *$/i;
 
 /** Creates the verifier: jose jwtVerify (HS256 only), current then previous secret, cached principals. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now;
-  const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000, clockToleranceSeconds, now);
+  const cache =
+    options.cache ??
+    new VerifiedTokenCache({ maxBytes: options.cacheMaxBytes ?? defaultCacheMaxBytes, toleranceSeconds: clockToleranceSeconds, now });
   let cachedFor: TokenSecrets | undefined;
 
   // One verification with every secret in force; a signature failure moves on to the next secret.
@@ -81,6 +90,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           throw unauthenticated(retryError);
         }
       }
+      // jose checks iat only together with maxTokenAge, which would make iat required; SPEC
+      // §4 does not require it, but one issued beyond the tolerance in the future is forged
+      // or from a broken clock, and would outlive its apparent ttl.
+      if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + clockToleranceSeconds) {
+        throw new Unauthenticated('token issued in the future');
+      }
       const principal = principalFromClaims(payload);
       // Cache only under the secrets that verified it, so a rotation seen mid-call cannot mix them up.
       if (options.ring.secrets() === cachedFor) cache.set(token, principal, payload.exp as number);
@@ -90,6 +105,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 }
 
 function bearerToken(authorization: string | null): string {
+  if (authorization !== null && authorization.length > maxAuthorizationBytes) {
+    throw new Unauthenticated(`token longer than ${maxAuthorizationBytes} bytes`);
+  }
   if (authorization === null || authorization.trim() === '') throw new Unauthenticated('missing bearer token');
   const match = bearerPattern.exec(authorization.trim());
   if (match?.[1] === undefined) throw new Unauthenticated('authorization header must be "Bearer <token>"');
