@@ -1,6 +1,6 @@
 // The VideoStore port over DynamoDB, in the production table layout (SPEC §1).
 // Every write is one conditional request; a failed condition is explained afterwards.
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -9,9 +9,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
-import type { ListPage, ListQuery, Precondition, VideoChange, VideoStore } from '../../domain/ports.ts';
+import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
 import { batchGet } from './batch-get.ts';
+import { withinScope, type CallScope } from './call-scope.ts';
 import { checkTable, type ListMode } from './check-table.ts';
 import { createDynamoClient, documentClient } from './client.ts';
 import { diagnose, updateExpression, writeCondition, type CurrentState } from './conditions.ts';
@@ -19,6 +20,9 @@ import { errorName, toStoreError } from './errors.ts';
 import { fromItem, toItem, type Item } from './item.ts';
 import { listByIndex } from './list-by-index.ts';
 import { listByPartition } from './list-by-partition.ts';
+import { checkCursor } from './list-order.ts';
+import { CachedPing } from './readiness.ts';
+import { statusFromAttributeValue } from './status.ts';
 
 export interface DynamoStoreOptions {
   readonly table: string;
@@ -32,13 +36,19 @@ export interface DynamoStoreOptions {
 // in between; the write is tried again, a few times at most.
 const maxConditionAttempts = 3;
 
-function sdkErrorItem(err: unknown): Record<string, { N?: string; S?: string }> | undefined {
-  return (err as { Item?: Record<string, { N?: string; S?: string }> }).Item;
+// A key no video can have (owner ids are [A-Za-z0-9._@-]): what the readiness read asks for.
+const pingKey = { ownerId: '#readiness', videoId: '#readiness' };
+
+type LowLevelItem = Record<string, Record<string, unknown> | undefined>;
+
+function sdkErrorItem(err: unknown): LowLevelItem | undefined {
+  return (err as { Item?: LowLevelItem }).Item;
 }
 
 /** DynamoDB-backed VideoStore; open() checks the table before anything is served. */
 export class DynamoVideoStore implements VideoStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly readiness = new CachedPing((options) => this.readinessRead(options));
 
   private constructor(
     private readonly client: DynamoDBClient,
@@ -64,50 +74,80 @@ export class DynamoVideoStore implements VideoStore {
     }
   }
 
-  async create(video: Video): Promise<Video> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: toItem(video),
-          ConditionExpression: 'attribute_not_exists(videoId)',
-        }),
-      );
-      return video;
-    } catch (err) {
-      if (errorName(err) === 'ConditionalCheckFailedException') {
-        throw AlreadyExists.video(video);
+  async create(video: Video, options?: StoreCallOptions): Promise<Video> {
+    return withinScope(options, async (scope) => {
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: toItem(video),
+            ConditionExpression: 'attribute_not_exists(videoId)',
+          }),
+          scope.send,
+        );
+        return video;
+      } catch (err) {
+        if (errorName(err) === 'ConditionalCheckFailedException') {
+          throw AlreadyExists.video(video);
+        }
+        throw toStoreError(err, this.table, 'PutItem');
       }
-      throw toStoreError(err, this.table, 'PutItem');
-    }
+    });
   }
 
-  async get(key: VideoKey): Promise<Video | undefined> {
-    const item = await this.read(key);
-    return item === undefined ? undefined : fromItem(item);
+  async get(key: VideoKey, options?: StoreCallOptions): Promise<Video | undefined> {
+    return withinScope(options, async (scope) => {
+      const item = await this.read(key, scope);
+      return item === undefined ? undefined : fromItem(item);
+    });
   }
 
-  async getMany(ownerId: string, videoIds: readonly string[]): Promise<Video[]> {
-    try {
-      return await batchGet(this.doc, this.table, ownerId, videoIds);
-    } catch (err) {
-      throw toStoreError(err, this.table, 'BatchGetItem');
-    }
+  async getMany(ownerId: string, videoIds: readonly string[], options?: StoreCallOptions): Promise<Video[]> {
+    return withinScope(options, async (scope) => {
+      try {
+        return await batchGet(this.doc, this.table, ownerId, videoIds, scope);
+      } catch (err) {
+        throw toStoreError(err, this.table, 'BatchGetItem');
+      }
+    });
   }
 
-  async list(query: ListQuery): Promise<ListPage> {
-    try {
-      return this.listMode === 'owner-time-index'
-        ? await listByIndex(this.doc, { table: this.table, index: this.ownerIndex }, query)
-        : await listByPartition(this.doc, this.table, query);
-    } catch (err) {
-      throw toStoreError(err, this.table, 'Query');
-    }
+  async list(query: ListQuery, options?: StoreCallOptions): Promise<ListPage> {
+    checkCursor(query);
+    return withinScope(options, async (scope) => {
+      try {
+        return this.listMode === 'owner-time-index'
+          ? await listByIndex(this.doc, { table: this.table, index: this.ownerIndex }, query, scope)
+          : await listByPartition(this.doc, this.table, query, scope);
+      } catch (err) {
+        throw toStoreError(err, this.table, 'Query');
+      }
+    });
   }
 
-  async update(key: VideoKey, change: VideoChange, expect: Precondition): Promise<Video> {
-    const expression = updateExpression(change, expect);
+  async update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video> {
+    return withinScope(options, (scope) => this.updateWithin(key, change, expect, scope));
+  }
+
+  async delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void> {
+    return withinScope(options, (scope) => this.deleteWithin(key, expect, scope));
+  }
+
+  /** Resolves when DynamoDB answered a small data-plane read recently or now (readiness.ts). */
+  async ping(options?: StoreCallOptions): Promise<void> {
+    return this.readiness.ping(options);
+  }
+
+  async close(): Promise<void> {
+    // A client handed in belongs to the caller, who may share it.
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  private async updateWithin(key: VideoKey, change: VideoChange, expect: Precondition, scope: CallScope): Promise<Video> {
+    const seenStatusWords: string[] = [];
     for (let attempt = 1; ; attempt++) {
+      scope.check();
+      const expression = updateExpression(change, expect, seenStatusWords);
       try {
         const result = await this.doc.send(
           new UpdateCommand({
@@ -120,17 +160,21 @@ export class DynamoVideoStore implements VideoStore {
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
+          scope.send,
         );
         return fromItem(result.Attributes ?? {});
       } catch (err) {
-        await this.explainFailure(err, key, expect, change.fields.status, attempt, 'UpdateItem');
+        const seen = await this.explainFailure(err, key, expect, change.fields.status, attempt, 'UpdateItem', scope);
+        if (seen !== undefined) seenStatusWords.push(seen);
       }
     }
   }
 
-  async delete(key: VideoKey, expect: Precondition): Promise<void> {
-    const condition = writeCondition(expect);
+  private async deleteWithin(key: VideoKey, expect: Precondition, scope: CallScope): Promise<void> {
+    const seenStatusWords: string[] = [];
     for (let attempt = 1; ; attempt++) {
+      scope.check();
+      const condition = writeCondition(expect, seenStatusWords);
       try {
         await this.doc.send(
           new DeleteCommand({
@@ -141,32 +185,36 @@ export class DynamoVideoStore implements VideoStore {
             ExpressionAttributeValues: Object.keys(condition.values).length > 0 ? condition.values : undefined,
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
+          scope.send,
         );
         return;
       } catch (err) {
-        await this.explainFailure(err, key, expect, undefined, attempt, 'DeleteItem');
+        const seen = await this.explainFailure(err, key, expect, undefined, attempt, 'DeleteItem', scope);
+        if (seen !== undefined) seenStatusWords.push(seen);
       }
     }
   }
 
-  async ping(): Promise<void> {
-    try {
-      await this.client.send(new DescribeTableCommand({ TableName: this.table }));
-    } catch (err) {
-      throw toStoreError(err, this.table, 'DescribeTable');
-    }
-  }
-
-  async close(): Promise<void> {
-    // A client handed in belongs to the caller, who may share it.
-    if (this.ownsClient) this.client.destroy();
+  /** The readiness request: a GetItem of a key that cannot exist, projecting only a key attribute. */
+  private async readinessRead(options: StoreCallOptions): Promise<void> {
+    await withinScope(options, async (scope) => {
+      try {
+        await this.doc.send(
+          new GetCommand({ TableName: this.table, Key: pingKey, ProjectionExpression: '#o', ExpressionAttributeNames: { '#o': 'ownerId' } }),
+          scope.send,
+        );
+      } catch (err) {
+        throw toStoreError(err, this.table, 'GetItem');
+      }
+    });
   }
 
   /** A consistent GetItem (read-your-writes, as the contract expects after a write). */
-  private async read(key: VideoKey): Promise<Item | undefined> {
+  private async read(key: VideoKey, scope: CallScope): Promise<Item | undefined> {
     try {
       const result = await this.doc.send(
         new GetCommand({ TableName: this.table, Key: { ownerId: key.ownerId, videoId: key.videoId }, ConsistentRead: true }),
+        scope.send,
       );
       return result.Item;
     } catch (err) {
@@ -178,7 +226,8 @@ export class DynamoVideoStore implements VideoStore {
    * Throws the domain error for a failed conditional write. The old item comes with the
    * error where DynamoDB returns it (ReturnValuesOnConditionCheckFailure); otherwise —
    * dynalite, or the item is gone — one consistent GetItem tells. Returns (so the caller
-   * retries) only when the precondition now holds and attempts remain.
+   * retries) only when the precondition now holds and attempts remain, with the stored
+   * status word when it is a spelling the next condition must name (status.ts).
    */
   private async explainFailure(
     err: unknown,
@@ -187,20 +236,22 @@ export class DynamoVideoStore implements VideoStore {
     requestedStatus: Video['status'] | undefined,
     attempt: number,
     operation: string,
-  ): Promise<void> {
+    scope: CallScope,
+  ): Promise<string | undefined> {
     if (errorName(err) !== 'ConditionalCheckFailedException') throw toStoreError(err, this.table, operation);
     const raw = sdkErrorItem(err);
     let current: CurrentState | undefined;
     if (raw !== undefined) {
-      current = { version: Number(raw.version?.N ?? 0), statusWord: raw.status?.S };
+      current = { version: Number(raw.version?.N ?? 0), status: statusFromAttributeValue(raw.status) };
     } else {
-      const item = await this.read(key);
-      current = item === undefined ? undefined : { version: fromItem(item).version, statusWord: item.status };
+      const item = await this.read(key, scope);
+      current = item === undefined ? undefined : { version: fromItem(item).version, status: item.status };
     }
     const reason = diagnose(key, current, expect, requestedStatus);
     if (reason !== undefined) throw reason;
     if (attempt >= maxConditionAttempts) {
       throw new StoreUnavailable('the video changed repeatedly while being written; retry', { cause: err });
     }
+    return typeof current?.status === 'string' ? current.status : undefined;
   }
 }
