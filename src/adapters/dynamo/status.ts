@@ -96,7 +96,8 @@ function placeholders(values: Record<string, NativeAttributeValue>, prefix: stri
 /**
  * A condition that holds when the stored status reads as one of `allowed` and is known,
  * for the usual spellings plus `exactWords` (rarer spellings seen on the item, which the
- * reader accepts). A missing attribute counts as UPLOADED.
+ * reader accepts). A missing or empty attribute counts as UPLOADED. No allowed status at
+ * all is a condition that never holds.
  */
 export function statusCondition(allowed: readonly VideoStatus[], exactWords: readonly string[] = []): StatusExpression {
   const values: Record<string, NativeAttributeValue> = {};
@@ -105,8 +106,12 @@ export function statusCondition(allowed: readonly VideoStatus[], exactWords: rea
     return stored.known && allowed.includes(stored.status);
   });
   const words = [...new Set([...allowed.flatMap(usualSpellings), ...seen])];
-  const inList = words.length > 0 ? `#status IN (${placeholders(values, 'from', words).join(', ')})` : 'attribute_not_exists(videoId)';
-  const condition = allowed.includes('UPLOADED') ? `(attribute_not_exists(#status) OR ${inList})` : inList;
+  // "" is compared on its own: `IN` with an empty string never matches on dynalite.
+  const alternatives = words.includes('') ? ['attribute_not_exists(#status)', '#status = :fromEmpty'] : [];
+  if (alternatives.length > 0) values[':fromEmpty'] = '';
+  const spelled = words.filter((word) => word !== '');
+  if (spelled.length > 0) alternatives.push(`#status IN (${placeholders(values, 'from', spelled).join(', ')})`);
+  const condition = alternatives.length === 0 ? 'attribute_not_exists(videoId)' : alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`;
   return { condition, names: { '#status': statusAttribute }, values };
 }
 
