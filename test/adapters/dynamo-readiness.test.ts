@@ -54,10 +54,13 @@ it('the probe reads a key no video can have, projecting one key attribute, event
   expect(JSON.stringify(inputs[0]?.Key)).toContain('#readiness');
 });
 
-it('does not remember a failure: ready again at the first probe after the store comes back', async () => {
+it('forgets a success once a call finds the store unavailable, and remembers no failure: ready again as soon as it is back', async () => {
   const local = await startDynalite();
   const { store, client, table, ownerIndex } = await openStore(local.endpoint, 'owner-time');
+  await store.ping();
   await local.stop();
+  await store.ping(); // still within the remembered success
+  await expect(store.get({ ownerId: 'x', videoId: '00000000-0000-4000-8000-000000000000' })).rejects.toBeInstanceOf(StoreUnavailable);
   await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailable);
   await local.restart();
   await createVideosTable(client, { table, ownerIndex }, 'owner-time');

@@ -3,8 +3,9 @@
 // control-plane one (AWS advises against frequent DescribeTable calls). So the probe is
 // one small data-plane read (a GetItem of a key no video can have, projecting only a
 // key: 0.5 read units, eventually consistent), shared by every probe that arrives while
-// it is in flight, and a success is remembered for `okForMs`. A failure is not
-// remembered: the next probe asks again, so a store that comes back is ready at once.
+// it is in flight, and a success is remembered for `okForMs` — unless a call finds the
+// store unavailable meanwhile (forget()), so real traffic that fails makes the next probe
+// ask. A failure is not remembered: a store that comes back is ready at the next probe.
 import type { StoreCallOptions } from '../../domain/ports.ts';
 import { withinScope } from './call-scope.ts';
 
@@ -35,6 +36,11 @@ export class CachedPing {
         shared.then(resolve, reject);
       }),
     );
+  }
+
+  /** Drops a remembered success: a call has just found the store unavailable. */
+  forget(): void {
+    this.okUntil = 0;
   }
 
   private start(): Promise<void> {

@@ -75,7 +75,7 @@ export class DynamoVideoStore implements VideoStore {
   }
 
   async create(video: Video, options?: StoreCallOptions): Promise<Video> {
-    return withinScope(options, async (scope) => {
+    return this.call(options, async (scope) => {
       try {
         await this.doc.send(
           new PutCommand({
@@ -96,14 +96,14 @@ export class DynamoVideoStore implements VideoStore {
   }
 
   async get(key: VideoKey, options?: StoreCallOptions): Promise<Video | undefined> {
-    return withinScope(options, async (scope) => {
+    return this.call(options, async (scope) => {
       const item = await this.read(key, scope);
       return item === undefined ? undefined : fromItem(item);
     });
   }
 
   async getMany(ownerId: string, videoIds: readonly string[], options?: StoreCallOptions): Promise<Video[]> {
-    return withinScope(options, async (scope) => {
+    return this.call(options, async (scope) => {
       try {
         return await batchGet(this.doc, this.table, ownerId, videoIds, scope);
       } catch (err) {
@@ -114,7 +114,7 @@ export class DynamoVideoStore implements VideoStore {
 
   async list(query: ListQuery, options?: StoreCallOptions): Promise<ListPage> {
     checkCursor(query);
-    return withinScope(options, async (scope) => {
+    return this.call(options, async (scope) => {
       try {
         return this.listMode === 'owner-time-index'
           ? await listByIndex(this.doc, { table: this.table, index: this.ownerIndex }, query, scope)
@@ -126,11 +126,11 @@ export class DynamoVideoStore implements VideoStore {
   }
 
   async update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video> {
-    return withinScope(options, (scope) => this.updateWithin(key, change, expect, scope));
+    return this.call(options, (scope) => this.updateWithin(key, change, expect, scope));
   }
 
   async delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void> {
-    return withinScope(options, (scope) => this.deleteWithin(key, expect, scope));
+    return this.call(options, (scope) => this.deleteWithin(key, expect, scope));
   }
 
   /** Resolves when DynamoDB answered a small data-plane read recently or now (readiness.ts). */
@@ -141,6 +141,16 @@ export class DynamoVideoStore implements VideoStore {
   async close(): Promise<void> {
     // A client handed in belongs to the caller, who may share it.
     if (this.ownsClient) this.client.destroy();
+  }
+
+  /** Runs one store call in its scope (call-scope.ts); a store found unavailable is no longer "ready". */
+  private async call<T>(options: StoreCallOptions | undefined, work: (scope: CallScope) => Promise<T>): Promise<T> {
+    try {
+      return await withinScope(options, work);
+    } catch (err) {
+      if (err instanceof StoreUnavailable) this.readiness.forget();
+      throw err;
+    }
   }
 
   private async updateWithin(key: VideoKey, change: VideoChange, expect: Precondition, scope: CallScope): Promise<Video> {
