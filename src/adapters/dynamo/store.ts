@@ -15,14 +15,14 @@ import { batchGet } from './batch-get.ts';
 import { withinScope, type CallScope } from './call-scope.ts';
 import { checkTable, type ListMode } from './check-table.ts';
 import { createDynamoClient, documentClient } from './client.ts';
-import { diagnose, updateExpression, writeCondition, type CurrentState } from './conditions.ts';
+import { writeConditionally } from './conditional-write.ts';
+import { updateExpression, writeCondition } from './conditions.ts';
 import { errorName, toStoreError } from './errors.ts';
 import { fromItem, toItem, type Item } from './item.ts';
 import { listByIndex } from './list-by-index.ts';
 import { listByPartition } from './list-by-partition.ts';
 import { checkCursor } from './list-order.ts';
 import { CachedPing } from './readiness.ts';
-import { statusFromAttributeValue } from './status.ts';
 
 export interface DynamoStoreOptions {
   readonly table: string;
@@ -32,18 +32,8 @@ export interface DynamoStoreOptions {
   readonly logger?: { warn(message: string): void };
 }
 
-// A failed condition whose re-read shows the precondition holding means the item changed
-// in between; the write is tried again, a few times at most.
-const maxConditionAttempts = 3;
-
 // A key no video can have (owner ids are [A-Za-z0-9._@-]): what the readiness read asks for.
 const pingKey = { ownerId: '#readiness', videoId: '#readiness' };
-
-type LowLevelItem = Record<string, Record<string, unknown> | undefined>;
-
-function sdkErrorItem(err: unknown): LowLevelItem | undefined {
-  return (err as { Item?: LowLevelItem }).Item;
-}
 
 /** DynamoDB-backed VideoStore; open() checks the table before anything is served. */
 export class DynamoVideoStore implements VideoStore {
@@ -154,55 +144,63 @@ export class DynamoVideoStore implements VideoStore {
   }
 
   private async updateWithin(key: VideoKey, change: VideoChange, expect: Precondition, scope: CallScope): Promise<Video> {
-    const seenStatusWords: string[] = [];
-    for (let attempt = 1; ; attempt++) {
-      scope.check();
-      const expression = updateExpression(change, expect, seenStatusWords);
-      try {
-        const result = await this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { ownerId: key.ownerId, videoId: key.videoId },
-            UpdateExpression: expression.update,
-            ConditionExpression: expression.condition,
-            ExpressionAttributeNames: expression.names,
-            ExpressionAttributeValues: expression.values,
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-          scope.send,
-        );
-        return fromItem(result.Attributes ?? {});
-      } catch (err) {
-        const seen = await this.explainFailure(err, key, expect, change.fields.status, attempt, 'UpdateItem', scope);
-        if (seen !== undefined) seenStatusWords.push(seen);
-      }
-    }
+    return writeConditionally(
+      {
+        ...this.conditionalTarget(key, scope),
+        expect,
+        requestedStatus: change.fields.status,
+        operation: 'UpdateItem',
+        send: async (seenStatusWords) => {
+          const expression = updateExpression(change, expect, seenStatusWords);
+          const result = await this.doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: { ownerId: key.ownerId, videoId: key.videoId },
+              UpdateExpression: expression.update,
+              ConditionExpression: expression.condition,
+              ExpressionAttributeNames: expression.names,
+              ExpressionAttributeValues: expression.values,
+              ReturnValues: 'ALL_NEW',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+            scope.send,
+          );
+          return fromItem(result.Attributes ?? {});
+        },
+      },
+      scope,
+    );
   }
 
   private async deleteWithin(key: VideoKey, expect: Precondition, scope: CallScope): Promise<void> {
-    const seenStatusWords: string[] = [];
-    for (let attempt = 1; ; attempt++) {
-      scope.check();
-      const condition = writeCondition(expect, seenStatusWords);
-      try {
-        await this.doc.send(
-          new DeleteCommand({
-            TableName: this.table,
-            Key: { ownerId: key.ownerId, videoId: key.videoId },
-            ConditionExpression: condition.condition,
-            ExpressionAttributeNames: Object.keys(condition.names).length > 0 ? condition.names : undefined,
-            ExpressionAttributeValues: Object.keys(condition.values).length > 0 ? condition.values : undefined,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-          scope.send,
-        );
-        return;
-      } catch (err) {
-        const seen = await this.explainFailure(err, key, expect, undefined, attempt, 'DeleteItem', scope);
-        if (seen !== undefined) seenStatusWords.push(seen);
-      }
-    }
+    return writeConditionally(
+      {
+        ...this.conditionalTarget(key, scope),
+        expect,
+        requestedStatus: undefined,
+        operation: 'DeleteItem',
+        send: async (seenStatusWords) => {
+          const condition = writeCondition(expect, seenStatusWords);
+          await this.doc.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { ownerId: key.ownerId, videoId: key.videoId },
+              ConditionExpression: condition.condition,
+              ExpressionAttributeNames: Object.keys(condition.names).length > 0 ? condition.names : undefined,
+              ExpressionAttributeValues: Object.keys(condition.values).length > 0 ? condition.values : undefined,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+            scope.send,
+          );
+        },
+      },
+      scope,
+    );
+  }
+
+  /** What every conditional write of `key` shares: the table, and how to re-read the item. */
+  private conditionalTarget(key: VideoKey, scope: CallScope) {
+    return { key, table: this.table, read: () => this.read(key, scope) };
   }
 
   /** The readiness request: a GetItem of a key that cannot exist, projecting only a key attribute. */
@@ -230,38 +228,5 @@ export class DynamoVideoStore implements VideoStore {
     } catch (err) {
       throw toStoreError(err, this.table, 'GetItem');
     }
-  }
-
-  /**
-   * Throws the domain error for a failed conditional write. The old item comes with the
-   * error where DynamoDB returns it (ReturnValuesOnConditionCheckFailure); otherwise —
-   * dynalite, or the item is gone — one consistent GetItem tells. Returns (so the caller
-   * retries) only when the precondition now holds and attempts remain, with the stored
-   * status word when it is a spelling the next condition must name (status.ts).
-   */
-  private async explainFailure(
-    err: unknown,
-    key: VideoKey,
-    expect: Precondition,
-    requestedStatus: Video['status'] | undefined,
-    attempt: number,
-    operation: string,
-    scope: CallScope,
-  ): Promise<string | undefined> {
-    if (errorName(err) !== 'ConditionalCheckFailedException') throw toStoreError(err, this.table, operation);
-    const raw = sdkErrorItem(err);
-    let current: CurrentState | undefined;
-    if (raw !== undefined) {
-      current = { version: Number(raw.version?.N ?? 0), status: statusFromAttributeValue(raw.status) };
-    } else {
-      const item = await this.read(key, scope);
-      current = item === undefined ? undefined : { version: fromItem(item).version, status: item.status };
-    }
-    const reason = diagnose(key, current, expect, requestedStatus);
-    if (reason !== undefined) throw reason;
-    if (attempt >= maxConditionAttempts) {
-      throw new StoreUnavailable('the video changed repeatedly while being written; retry', { cause: err });
-    }
-    return typeof current?.status === 'string' ? current.status : undefined;
   }
 }
