@@ -113,3 +113,11 @@ it('a caller that aborts mid-call ends it at once, while the store is slow', asy
   }
   close();
 });
+
+it('a deadline that bounds nothing (no number, or beyond what a timer holds) lets the call answer', async () => {
+  const { store, existing, close } = await slowStore();
+  for (const deadline of [NaN, Infinity, Date.now() + 2 ** 32, Number.MAX_VALUE]) {
+    expect({ deadline, video: await store.get(existing, { deadline }) }).toMatchObject({ deadline, video: { videoId: existing.videoId } });
+  }
+  close();
+});

@@ -8,6 +8,9 @@ import { StoreUnavailable, VideoError } from '../../domain/errors.ts';
 import type { StoreCallOptions } from '../../domain/ports.ts';
 import { DynamoRequestFailed } from './errors.ts';
 
+// setTimeout fires at once for a delay beyond a signed 32-bit count of milliseconds.
+const maxTimerMs = 2 ** 31 - 1;
+
 export class CallScope {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout | undefined;
@@ -17,10 +20,11 @@ export class CallScope {
     const { deadline, signal } = options;
     if (signal?.aborted) this.controller.abort();
     else signal?.addEventListener('abort', this.onCallerAbort, { once: true });
-    if (deadline !== undefined && !this.controller.signal.aborted) {
-      const remaining = deadline - Date.now();
+    // A deadline that is no number, or beyond what a timer holds (~24.8 days), bounds nothing.
+    const remaining = deadline === undefined ? NaN : deadline - Date.now();
+    if (!this.controller.signal.aborted && !Number.isNaN(remaining)) {
       if (remaining <= 0) this.controller.abort();
-      else this.timer = setTimeout(() => this.controller.abort(), remaining);
+      else if (remaining <= maxTimerMs) this.timer = setTimeout(() => this.controller.abort(), remaining).unref();
     }
   }
 
