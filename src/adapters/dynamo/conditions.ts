@@ -5,7 +5,8 @@ import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { IllegalTransition, NotFound, StaleEtag, type VideoError } from '../../domain/errors.ts';
 import type { Precondition, VideoChange } from '../../domain/ports.ts';
 import type { VideoFields, VideoKey, VideoStatus } from '../../domain/video.ts';
-import { isKnownStatusWord, statusFromWord, statusSpellings, storedAttributes } from './item.ts';
+import { storedAttributes } from './item.ts';
+import { readStatus, statusCondition } from './status.ts';
 
 export interface Expression {
   readonly names: Record<string, string>;
@@ -22,9 +23,11 @@ export interface UpdateExpression extends ConditionExpression {
 
 /**
  * `attribute_exists(videoId)` AND the version check (a missing version counts as 0, as
- * older items have none) AND the status check (a missing status reads as UPLOADED).
+ * older items have none) AND the status check (status.ts: the usual spellings of the
+ * allowed statuses, a missing status as UPLOADED, plus `seenStatusWords`, rarer spellings
+ * a failed attempt found on the item).
  */
-export function writeCondition(expect: Precondition): ConditionExpression {
+export function writeCondition(expect: Precondition, seenStatusWords: readonly string[] = []): ConditionExpression {
   const names: Record<string, string> = {};
   const values: Record<string, NativeAttributeValue> = {};
   const clauses = ['attribute_exists(videoId)'];
@@ -38,15 +41,10 @@ export function writeCondition(expect: Precondition): ConditionExpression {
     );
   }
   if (expect.statusIn !== undefined) {
-    names['#status'] = 'status';
-    const placeholders: string[] = [];
-    for (const word of expect.statusIn.flatMap(statusSpellings)) {
-      const placeholder = `:from${placeholders.length}`;
-      values[placeholder] = word;
-      placeholders.push(placeholder);
-    }
-    const inList = placeholders.length > 0 ? `#status IN (${placeholders.join(', ')})` : 'attribute_not_exists(videoId)';
-    clauses.push(expect.statusIn.includes('UPLOADED') ? `(attribute_not_exists(#status) OR ${inList})` : inList);
+    const status = statusCondition(expect.statusIn, seenStatusWords);
+    Object.assign(names, status.names);
+    Object.assign(values, status.values);
+    clauses.push(status.condition);
   }
   return { condition: clauses.join(' AND '), names, values };
 }
@@ -55,8 +53,8 @@ export function writeCondition(expect: Precondition): ConditionExpression {
  * SET for every masked field with a value, REMOVE for every field set to empty/unknown
  * (SPEC: never stored as ""), plus updatedAt and version + 1 (from 0 when missing).
  */
-export function updateExpression(change: VideoChange, expect: Precondition): UpdateExpression {
-  const { condition, names, values } = writeCondition(expect);
+export function updateExpression(change: VideoChange, expect: Precondition, seenStatusWords: readonly string[] = []): UpdateExpression {
+  const { condition, names, values } = writeCondition(expect, seenStatusWords);
   const sets = ['#updatedAt = :updatedAt', '#version = if_not_exists(#version, :zero) + :one'];
   const removes: string[] = [];
   names['#updatedAt'] = 'updatedAt';
@@ -84,8 +82,8 @@ export function updateExpression(change: VideoChange, expect: Precondition): Upd
 /** What the store holds now, as far as a failed condition needs to know. */
 export interface CurrentState {
   readonly version: number;
-  /** The raw stored status word (undefined when the attribute is missing). */
-  readonly statusWord: unknown;
+  /** The stored status attribute as it is (undefined when missing), read by status.ts. */
+  readonly status: NativeAttributeValue;
 }
 
 /**
@@ -102,38 +100,11 @@ export function diagnose(
   if (current === undefined) return NotFound.video(key);
   if (expect.version !== undefined && current.version !== expect.version) return new StaleEtag();
   if (expect.statusIn !== undefined) {
-    const known = isKnownStatusWord(current.statusWord);
-    const from = statusFromWord(current.statusWord);
-    if (!known || !expect.statusIn.includes(from)) {
-      // An unknown stored word is named as stored, so the message says what is really there.
-      const fromName = known ? from : String(current.statusWord);
-      return new IllegalTransition(fromName, requestedStatus ?? 'DELETED');
+    // An unknown stored value is named as stored, so the message says what is really there.
+    const from = readStatus(current.status);
+    if (!from.known || !expect.statusIn.includes(from.status)) {
+      return new IllegalTransition(from.name, requestedStatus ?? 'DELETED');
     }
   }
   return undefined;
-}
-
-/**
- * A FilterExpression selecting the items that read as `status` (see statusFromWord):
- * its spellings, plus a missing attribute for UPLOADED and any unknown word for FAILED.
- */
-export function statusFilter(status: VideoStatus): ConditionExpression {
-  const names = { '#status': 'status' };
-  const values: Record<string, NativeAttributeValue> = {};
-  const placeholdersFor = (words: string[]) =>
-    words.map((word) => {
-      const placeholder = `:status${Object.keys(values).length}`;
-      values[placeholder] = word;
-      return placeholder;
-    });
-  if (status === 'FAILED') {
-    const others = (['UPLOADED', 'TRANSCODING', 'TRANSCODED', 'COMPLETED'] as const).flatMap(statusSpellings);
-    return {
-      condition: `attribute_exists(#status) AND NOT (#status IN (${placeholdersFor(others).join(', ')}))`,
-      names,
-      values,
-    };
-  }
-  const inList = `#status IN (${placeholdersFor(statusSpellings(status)).join(', ')})`;
-  return { condition: status === 'UPLOADED' ? `(attribute_not_exists(#status) OR ${inList})` : inList, names, values };
 }

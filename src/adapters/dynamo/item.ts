@@ -2,7 +2,9 @@
 // are omitted (never stored as ""), and anything an older writer left out reads as its
 // default, so items the previous application wrote always load.
 import { NumberValue, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { videoStatuses, type Video, type VideoFields, type VideoStatus } from '../../domain/video.ts';
+import type { Video, VideoFields, VideoStatus } from '../../domain/video.ts';
+import { byteCount, dimension, nonNegativeSeconds, numberText } from './legacy-numbers.ts';
+import { readStatus, statusWord } from './status.ts';
 
 export type Item = Record<string, NativeAttributeValue>;
 
@@ -29,38 +31,6 @@ export const fieldAttributes = {
 const smallestDynamoNumber = '1E-130';
 const largestDynamoNumber = '9.9999999999999999999999999999999999999E+125';
 export const durationExactAttribute = 'durationExact';
-
-/** The word stored for a status: lowercase, as the older application wrote it. */
-export function statusWord(status: VideoStatus): string {
-  return status.toLowerCase();
-}
-
-/**
- * Every spelling a stored status may have, for conditions: the lowercase word we write,
- * plus UPPER and Capitalised forms, because reads accept any case (see statusFromWord).
- */
-export function statusSpellings(status: VideoStatus): string[] {
-  const lower = status.toLowerCase();
-  return [lower, status, lower.charAt(0).toUpperCase() + lower.slice(1)];
-}
-
-/**
- * Reads a stored status word. Case does not matter; a missing status reads as UPLOADED
- * (the create default). An unknown word reads as FAILED — the state that asks for a
- * person's attention and only allows a retry — and is never rewritten unless the
- * status itself is updated; a status change from it is refused (see store diagnosis).
- */
-export function statusFromWord(word: unknown): VideoStatus {
-  if (typeof word !== 'string' || word === '') return 'UPLOADED';
-  const upper = word.toUpperCase();
-  return (videoStatuses as readonly string[]).includes(upper) ? (upper as VideoStatus) : 'FAILED';
-}
-
-/** Whether a stored status word is one a condition built from statusSpellings can match. */
-export function isKnownStatusWord(word: unknown): boolean {
-  if (word === undefined) return true;
-  return typeof word === 'string' && videoStatuses.some((s) => statusSpellings(s).includes(word));
-}
 
 /** The value to store for one field, or undefined when it is empty/unknown and must be omitted. */
 function attributeValue<K extends keyof VideoFields>(field: K, value: VideoFields[K]): NativeAttributeValue {
@@ -124,28 +94,16 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-function numberText(value: unknown): string | undefined {
-  if (value instanceof NumberValue) return value.value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  // An older writer may have stored a number as a string ("1920"); it still means the number.
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  return undefined;
-}
-
-function finiteNumber(value: unknown): number {
-  const parsed = Number(numberText(value) ?? 0);
-  return Number.isFinite(parsed) ? parsed : 0;
-}
-
+/** The stored duration: the exact text when a duration beyond DynamoDB's range was stored, else `duration`. */
 function durationOf(item: Item): number {
-  const exact = typeof item[durationExactAttribute] === 'string' ? Number(item[durationExactAttribute]) : NaN;
-  return Math.max(0, Number.isFinite(exact) ? exact : finiteNumber(item.duration));
+  const exact = item[durationExactAttribute];
+  return typeof exact === 'string' && Number.isFinite(Number(exact)) ? nonNegativeSeconds(exact) : nonNegativeSeconds(item.duration);
 }
 
-function wholeBytes(value: unknown): bigint {
-  const digits = numberText(value);
-  // An older writer might have stored "1.0e6"-like text; anything not a whole number reads as unknown.
-  return digits !== undefined && /^\d+$/.test(digits) ? BigInt(digits) : 0n;
+/** The version for the etag: a whole number; anything else (never written by this service) reads as 0. */
+function versionOf(value: unknown): number {
+  const parsed = Number(numberText(value) ?? 0);
+  return Number.isSafeInteger(Math.trunc(parsed)) && parsed > 0 ? Math.trunc(parsed) : 0;
 }
 
 function time(value: unknown, fallback: Date): Date {
@@ -163,6 +121,8 @@ function labelsOf(value: unknown): Record<string, string> {
 /**
  * A stored item as a Video. Missing version = 0, missing labels = {}, any other missing
  * attribute reads as its default; a missing createdAt reads as updatedAt (else the epoch).
+ * Numbers outside their SPEC §1 range are clamped (legacy-numbers.ts), the status follows
+ * the one rule of status.ts; nothing here ever throws on what an item holds.
  */
 export function fromItem(item: Item): Video {
   const updatedAt = time(item.updatedAt, new Date(0));
@@ -172,18 +132,18 @@ export function fromItem(item: Item): Video {
     videoId: text(item.videoId),
     originalName: text(item.originalName),
     title: text(item.title),
-    status: statusFromWord(item.status),
+    status: readStatus(item.status).status,
     originalKey: text(item.originalKey),
     transcodedKey: text(item.transcodedKey),
     thumbKey: text(item.thumbKey),
     durationSeconds: durationOf(item),
     format: text(item.format),
-    width: Math.trunc(finiteNumber(item.width)),
-    height: Math.trunc(finiteNumber(item.height)),
-    sizeBytes: wholeBytes(item.sizeBytes),
+    width: dimension(item.width),
+    height: dimension(item.height),
+    sizeBytes: byteCount(item.sizeBytes),
     labels: labelsOf(item.labels),
     createTime: createdAt,
     updateTime: time(item.updatedAt, createdAt),
-    version: Math.trunc(finiteNumber(item.version)),
+    version: versionOf(item.version),
   };
 }

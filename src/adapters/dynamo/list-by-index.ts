@@ -16,7 +16,8 @@
 import { QueryCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { ListPage, ListQuery } from '../../domain/ports.ts';
 import type { Video } from '../../domain/video.ts';
-import { statusFilter } from './conditions.ts';
+import type { CallScope } from './call-scope.ts';
+import { statusFilter } from './status.ts';
 import { fromItem, type Item } from './item.ts';
 import { matches, takePage } from './list-order.ts';
 
@@ -55,8 +56,17 @@ function latestUnread(boundary: string): number {
   return new Date(time).toISOString() === boundary ? time : Math.floor(time / 1000) * 1000 + 999;
 }
 
+/**
+ * The createdAt key a cursor's time reads down from. A time after year 9999 has no
+ * "YYYY-…" spelling ("+010000-…" sorts below every item), so it reads from the top, as
+ * its time says; an Invalid Date never gets here (list-order.ts checkCursor).
+ */
+function keyOfCursor(time: Date): string {
+  return time.getTime() > Date.parse(farFuture) ? farFuture : time.toISOString();
+}
+
 /** One newest-first page from the owner/time index (see the file comment). */
-export async function listByIndex(doc: DynamoDBDocumentClient, target: IndexTarget, query: ListQuery): Promise<ListPage> {
+export async function listByIndex(doc: DynamoDBDocumentClient, target: IndexTarget, query: ListQuery, scope: CallScope): Promise<ListPage> {
   const wanted = query.limit + 1;
   const candidates = new Map<string, Video>();
   const add = (items: Item[] | undefined) => {
@@ -68,13 +78,16 @@ export async function listByIndex(doc: DynamoDBDocumentClient, target: IndexTarg
   const readAll = async (keyCondition: KeyCondition, value: string) => {
     let startKey: Record<string, NativeAttributeValue> | undefined;
     do {
-      const page = await doc.send(new QueryCommand({ ...baseQuery(target, query, keyCondition, value), ExclusiveStartKey: startKey }));
+      const page = await doc.send(
+        new QueryCommand({ ...baseQuery(target, query, keyCondition, value), ExclusiveStartKey: startKey }),
+        scope.send,
+      );
       add(page.Items);
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
   };
 
-  const upTo = query.after?.createTime.toISOString() ?? farFuture;
+  const upTo = query.after === undefined ? farFuture : keyOfCursor(query.after.createTime);
   let startKey: Record<string, NativeAttributeValue> | undefined;
   // With a cursor, `createdAt <= t` reads the cursor's own row again (it is skipped), so
   // one more row keeps a page at one Query.
@@ -82,6 +95,7 @@ export async function listByIndex(doc: DynamoDBDocumentClient, target: IndexTarg
   for (;;) {
     const page = await doc.send(
       new QueryCommand({ ...baseQuery(target, query, '#createdAt <= :createdAt', upTo), Limit: limit, ExclusiveStartKey: startKey }),
+      scope.send,
     );
     add(page.Items);
     startKey = page.LastEvaluatedKey;

@@ -4,12 +4,13 @@
 import { QueryCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { ListPage, ListQuery } from '../../domain/ports.ts';
 import type { Video } from '../../domain/video.ts';
-import { statusFilter } from './conditions.ts';
+import type { CallScope } from './call-scope.ts';
+import { statusFilter } from './status.ts';
 import { fromItem } from './item.ts';
 import { matches, takePage } from './list-order.ts';
 
 /** One newest-first page by reading every item of the owner's partition (base table, paginated). */
-export async function listByPartition(doc: DynamoDBDocumentClient, table: string, query: ListQuery): Promise<ListPage> {
+export async function listByPartition(doc: DynamoDBDocumentClient, table: string, query: ListQuery, scope: CallScope): Promise<ListPage> {
   const filter = query.status === undefined ? undefined : statusFilter(query.status);
   const candidates: Video[] = [];
   let startKey: Record<string, NativeAttributeValue> | undefined;
@@ -23,6 +24,7 @@ export async function listByPartition(doc: DynamoDBDocumentClient, table: string
         ExpressionAttributeValues: { ':ownerId': query.ownerId, ...filter?.values },
         ExclusiveStartKey: startKey,
       }),
+      scope.send,
     );
     for (const item of page.Items ?? []) {
       const video = fromItem(item);

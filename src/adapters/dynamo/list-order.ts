@@ -1,5 +1,6 @@
 // The newest-first order of SPEC §3 (create_time desc, then video_id desc) and the
 // cursor rule, shared by both list strategies so they cannot drift apart.
+import { InvalidArgument } from '../../domain/errors.ts';
 import type { ListCursor, ListPage, ListQuery } from '../../domain/ports.ts';
 import type { Video } from '../../domain/video.ts';
 
@@ -34,4 +35,16 @@ export function takePage(candidates: Iterable<Video>, query: ListQuery): ListPag
   return sorted.length > query.limit && last
     ? { videos, next: { createTime: last.createTime, videoId: last.videoId } }
     : { videos };
+}
+
+/**
+ * Refuses a cursor whose time is no time at all (an Invalid Date: a page token's time
+ * beyond what a Date holds), on both list strategies alike: such a cursor cannot say
+ * where the listing resumes, so it is the caller's bad token, not an empty page. A valid
+ * time beyond any stored one resumes at the newest video (list-by-index clamps its key).
+ */
+export function checkCursor(query: ListQuery): void {
+  if (query.after !== undefined && Number.isNaN(query.after.createTime.getTime())) {
+    throw new InvalidArgument('page_token', 'names a position outside the range of video times');
+  }
 }

@@ -1,6 +1,6 @@
 // The VideoStore port over DynamoDB, in the production table layout (SPEC §1).
 // Every write is one conditional request; a failed condition is explained afterwards.
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -9,16 +9,20 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
-import type { ListPage, ListQuery, Precondition, VideoChange, VideoStore } from '../../domain/ports.ts';
+import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
 import { batchGet } from './batch-get.ts';
+import { withinScope, type CallScope } from './call-scope.ts';
 import { checkTable, type ListMode } from './check-table.ts';
 import { createDynamoClient, documentClient } from './client.ts';
-import { diagnose, updateExpression, writeCondition, type CurrentState } from './conditions.ts';
+import { writeConditionally } from './conditional-write.ts';
+import { updateExpression, writeCondition } from './conditions.ts';
 import { errorName, toStoreError } from './errors.ts';
 import { fromItem, toItem, type Item } from './item.ts';
 import { listByIndex } from './list-by-index.ts';
 import { listByPartition } from './list-by-partition.ts';
+import { checkCursor } from './list-order.ts';
+import { CachedPing } from './readiness.ts';
 
 export interface DynamoStoreOptions {
   readonly table: string;
@@ -28,17 +32,13 @@ export interface DynamoStoreOptions {
   readonly logger?: { warn(message: string): void };
 }
 
-// A failed condition whose re-read shows the precondition holding means the item changed
-// in between; the write is tried again, a few times at most.
-const maxConditionAttempts = 3;
-
-function sdkErrorItem(err: unknown): Record<string, { N?: string; S?: string }> | undefined {
-  return (err as { Item?: Record<string, { N?: string; S?: string }> }).Item;
-}
+// A key no video can have (owner ids are [A-Za-z0-9._@-]): what the readiness read asks for.
+const pingKey = { ownerId: '#readiness', videoId: '#readiness' };
 
 /** DynamoDB-backed VideoStore; open() checks the table before anything is served. */
 export class DynamoVideoStore implements VideoStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly readiness = new CachedPing((options) => this.readinessRead(options));
 
   private constructor(
     private readonly client: DynamoDBClient,
@@ -64,97 +64,68 @@ export class DynamoVideoStore implements VideoStore {
     }
   }
 
-  async create(video: Video): Promise<Video> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: toItem(video),
-          ConditionExpression: 'attribute_not_exists(videoId)',
-        }),
-      );
-      return video;
-    } catch (err) {
-      if (errorName(err) === 'ConditionalCheckFailedException') {
-        throw AlreadyExists.video(video);
-      }
-      throw toStoreError(err, this.table, 'PutItem');
-    }
-  }
-
-  async get(key: VideoKey): Promise<Video | undefined> {
-    const item = await this.read(key);
-    return item === undefined ? undefined : fromItem(item);
-  }
-
-  async getMany(ownerId: string, videoIds: readonly string[]): Promise<Video[]> {
-    try {
-      return await batchGet(this.doc, this.table, ownerId, videoIds);
-    } catch (err) {
-      throw toStoreError(err, this.table, 'BatchGetItem');
-    }
-  }
-
-  async list(query: ListQuery): Promise<ListPage> {
-    try {
-      return this.listMode === 'owner-time-index'
-        ? await listByIndex(this.doc, { table: this.table, index: this.ownerIndex }, query)
-        : await listByPartition(this.doc, this.table, query);
-    } catch (err) {
-      throw toStoreError(err, this.table, 'Query');
-    }
-  }
-
-  async update(key: VideoKey, change: VideoChange, expect: Precondition): Promise<Video> {
-    const expression = updateExpression(change, expect);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { ownerId: key.ownerId, videoId: key.videoId },
-            UpdateExpression: expression.update,
-            ConditionExpression: expression.condition,
-            ExpressionAttributeNames: expression.names,
-            ExpressionAttributeValues: expression.values,
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return fromItem(result.Attributes ?? {});
-      } catch (err) {
-        await this.explainFailure(err, key, expect, change.fields.status, attempt, 'UpdateItem');
-      }
-    }
-  }
-
-  async delete(key: VideoKey, expect: Precondition): Promise<void> {
-    const condition = writeCondition(expect);
-    for (let attempt = 1; ; attempt++) {
+  async create(video: Video, options?: StoreCallOptions): Promise<Video> {
+    return this.call(options, async (scope) => {
       try {
         await this.doc.send(
-          new DeleteCommand({
+          new PutCommand({
             TableName: this.table,
-            Key: { ownerId: key.ownerId, videoId: key.videoId },
-            ConditionExpression: condition.condition,
-            ExpressionAttributeNames: Object.keys(condition.names).length > 0 ? condition.names : undefined,
-            ExpressionAttributeValues: Object.keys(condition.values).length > 0 ? condition.values : undefined,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            Item: toItem(video),
+            ConditionExpression: 'attribute_not_exists(videoId)',
           }),
+          scope.send,
         );
-        return;
+        return video;
       } catch (err) {
-        await this.explainFailure(err, key, expect, undefined, attempt, 'DeleteItem');
+        if (errorName(err) === 'ConditionalCheckFailedException') {
+          throw AlreadyExists.video(video);
+        }
+        throw toStoreError(err, this.table, 'PutItem');
       }
-    }
+    });
   }
 
-  async ping(): Promise<void> {
-    try {
-      await this.client.send(new DescribeTableCommand({ TableName: this.table }));
-    } catch (err) {
-      throw toStoreError(err, this.table, 'DescribeTable');
-    }
+  async get(key: VideoKey, options?: StoreCallOptions): Promise<Video | undefined> {
+    return this.call(options, async (scope) => {
+      const item = await this.read(key, scope);
+      return item === undefined ? undefined : fromItem(item);
+    });
+  }
+
+  async getMany(ownerId: string, videoIds: readonly string[], options?: StoreCallOptions): Promise<Video[]> {
+    return this.call(options, async (scope) => {
+      try {
+        return await batchGet(this.doc, this.table, ownerId, videoIds, scope);
+      } catch (err) {
+        throw toStoreError(err, this.table, 'BatchGetItem');
+      }
+    });
+  }
+
+  async list(query: ListQuery, options?: StoreCallOptions): Promise<ListPage> {
+    checkCursor(query);
+    return this.call(options, async (scope) => {
+      try {
+        return this.listMode === 'owner-time-index'
+          ? await listByIndex(this.doc, { table: this.table, index: this.ownerIndex }, query, scope)
+          : await listByPartition(this.doc, this.table, query, scope);
+      } catch (err) {
+        throw toStoreError(err, this.table, 'Query');
+      }
+    });
+  }
+
+  async update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video> {
+    return this.call(options, (scope) => this.updateWithin(key, change, expect, scope));
+  }
+
+  async delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void> {
+    return this.call(options, (scope) => this.deleteWithin(key, expect, scope));
+  }
+
+  /** Resolves when DynamoDB answered a small data-plane read recently or now (readiness.ts). */
+  async ping(options?: StoreCallOptions): Promise<void> {
+    return this.readiness.ping(options);
   }
 
   async close(): Promise<void> {
@@ -162,45 +133,100 @@ export class DynamoVideoStore implements VideoStore {
     if (this.ownsClient) this.client.destroy();
   }
 
+  /** Runs one store call in its scope (call-scope.ts); a store found unavailable is no longer "ready". */
+  private async call<T>(options: StoreCallOptions | undefined, work: (scope: CallScope) => Promise<T>): Promise<T> {
+    try {
+      return await withinScope(options, work);
+    } catch (err) {
+      if (err instanceof StoreUnavailable) this.readiness.forget();
+      throw err;
+    }
+  }
+
+  private async updateWithin(key: VideoKey, change: VideoChange, expect: Precondition, scope: CallScope): Promise<Video> {
+    return writeConditionally(
+      {
+        ...this.conditionalTarget(key, scope),
+        expect,
+        requestedStatus: change.fields.status,
+        operation: 'UpdateItem',
+        send: async (seenStatusWords) => {
+          const expression = updateExpression(change, expect, seenStatusWords);
+          const result = await this.doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: { ownerId: key.ownerId, videoId: key.videoId },
+              UpdateExpression: expression.update,
+              ConditionExpression: expression.condition,
+              ExpressionAttributeNames: expression.names,
+              ExpressionAttributeValues: expression.values,
+              ReturnValues: 'ALL_NEW',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+            scope.send,
+          );
+          return fromItem(result.Attributes ?? {});
+        },
+      },
+      scope,
+    );
+  }
+
+  private async deleteWithin(key: VideoKey, expect: Precondition, scope: CallScope): Promise<void> {
+    return writeConditionally(
+      {
+        ...this.conditionalTarget(key, scope),
+        expect,
+        requestedStatus: undefined,
+        operation: 'DeleteItem',
+        send: async (seenStatusWords) => {
+          const condition = writeCondition(expect, seenStatusWords);
+          await this.doc.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { ownerId: key.ownerId, videoId: key.videoId },
+              ConditionExpression: condition.condition,
+              ExpressionAttributeNames: Object.keys(condition.names).length > 0 ? condition.names : undefined,
+              ExpressionAttributeValues: Object.keys(condition.values).length > 0 ? condition.values : undefined,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+            scope.send,
+          );
+        },
+      },
+      scope,
+    );
+  }
+
+  /** What every conditional write of `key` shares: the table, and how to re-read the item. */
+  private conditionalTarget(key: VideoKey, scope: CallScope) {
+    return { key, table: this.table, read: () => this.read(key, scope) };
+  }
+
+  /** The readiness request: a GetItem of a key that cannot exist, projecting only a key attribute. */
+  private async readinessRead(options: StoreCallOptions): Promise<void> {
+    await withinScope(options, async (scope) => {
+      try {
+        await this.doc.send(
+          new GetCommand({ TableName: this.table, Key: pingKey, ProjectionExpression: '#o', ExpressionAttributeNames: { '#o': 'ownerId' } }),
+          scope.send,
+        );
+      } catch (err) {
+        throw toStoreError(err, this.table, 'GetItem');
+      }
+    });
+  }
+
   /** A consistent GetItem (read-your-writes, as the contract expects after a write). */
-  private async read(key: VideoKey): Promise<Item | undefined> {
+  private async read(key: VideoKey, scope: CallScope): Promise<Item | undefined> {
     try {
       const result = await this.doc.send(
         new GetCommand({ TableName: this.table, Key: { ownerId: key.ownerId, videoId: key.videoId }, ConsistentRead: true }),
+        scope.send,
       );
       return result.Item;
     } catch (err) {
       throw toStoreError(err, this.table, 'GetItem');
-    }
-  }
-
-  /**
-   * Throws the domain error for a failed conditional write. The old item comes with the
-   * error where DynamoDB returns it (ReturnValuesOnConditionCheckFailure); otherwise —
-   * dynalite, or the item is gone — one consistent GetItem tells. Returns (so the caller
-   * retries) only when the precondition now holds and attempts remain.
-   */
-  private async explainFailure(
-    err: unknown,
-    key: VideoKey,
-    expect: Precondition,
-    requestedStatus: Video['status'] | undefined,
-    attempt: number,
-    operation: string,
-  ): Promise<void> {
-    if (errorName(err) !== 'ConditionalCheckFailedException') throw toStoreError(err, this.table, operation);
-    const raw = sdkErrorItem(err);
-    let current: CurrentState | undefined;
-    if (raw !== undefined) {
-      current = { version: Number(raw.version?.N ?? 0), statusWord: raw.status?.S };
-    } else {
-      const item = await this.read(key);
-      current = item === undefined ? undefined : { version: fromItem(item).version, statusWord: item.status };
-    }
-    const reason = diagnose(key, current, expect, requestedStatus);
-    if (reason !== undefined) throw reason;
-    if (attempt >= maxConditionAttempts) {
-      throw new StoreUnavailable('the video changed repeatedly while being written; retry', { cause: err });
     }
   }
 }
