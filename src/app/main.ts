@@ -8,7 +8,7 @@ import { systemClock } from '../adapters/system/clock.ts';
 import { uuidV7Ids } from '../adapters/system/ids.ts';
 import { createTokenVerifier } from '../adapters/token/verifier.ts';
 import { selectTokenSecretSource } from '../adapters/secret/select.ts';
-import type { TokenSecretRing, VideoStore } from '../domain/ports.ts';
+import type { StoreCallOptions, TokenSecretRing, VideoStore } from '../domain/ports.ts';
 import { ConfigError, type Config } from './config.ts';
 import { openTokenSecretRing } from './token-secret-ring.ts';
 import { Videos } from './videos.ts';
@@ -59,7 +59,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const verifier = createTokenVerifier({ ring: secrets.ring, issuer: config.jwt.issuer, audience: config.jwt.audience });
     const videos = new Videos(opened.store, systemClock, uuidV7Ids);
     const server = await listen(config, () =>
-      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls }),
+      startRpcServer({ videos, ping: (bounds?: StoreCallOptions) => opened.store.ping(bounds), verifier, logger, host: config.host, port: config.port, tls }),
     );
     logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
 
