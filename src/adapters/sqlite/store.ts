@@ -12,6 +12,7 @@
 //   a message round trip to every call for no gain in the common case.
 // - :memory: has no file to share with a worker, so reads and writes both use the one
 //   main-thread connection (InlineWriter); nothing there can wait or fsync.
+import { stat } from 'node:fs/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
@@ -19,6 +20,7 @@ import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, 
 import type { Video, VideoKey } from '../../domain/video.ts';
 import { isMemoryPath } from './connection.ts';
 import { checkInTime } from './deadline.ts';
+import { identityOf, type FileIdentity } from './file-identity.ts';
 import { SqliteOpenError, toDomainError } from './errors.ts';
 import { defaultBusyTimeoutMs, openDatabase, type SqliteOptions } from './open.ts';
 import { conditionalDelete, conditionalUpdate, listPageQuery } from './queries.ts';
@@ -61,15 +63,23 @@ export class SqliteVideoStore implements VideoStore {
   readonly #db: Kysely<Database>;
   readonly #writer: Writer;
   readonly #busyTimeoutMs: number;
+  readonly #file: { readonly path: string; readonly identity: FileIdentity } | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   #probe: Promise<unknown> | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(connection: BetterSqlite3.Database, db: Kysely<Database>, writer: Writer, busyTimeoutMs: number) {
+  private constructor(
+    connection: BetterSqlite3.Database,
+    db: Kysely<Database>,
+    writer: Writer,
+    busyTimeoutMs: number,
+    file?: { readonly path: string; readonly identity: FileIdentity },
+  ) {
     this.#connection = connection;
     this.#db = db;
     this.#writer = writer;
     this.#busyTimeoutMs = busyTimeoutMs;
+    this.#file = file;
   }
 
   /** Opens and migrates the database and starts its writer; throws SchemaTooNew or SqliteOpenError with a one-line message. */
@@ -81,6 +91,8 @@ export class SqliteVideoStore implements VideoStore {
       return new SqliteVideoStore(connection, db, writer, busyTimeoutMs);
     }
     try {
+      const identity = identityOf(options.path);
+      if (identity === undefined) throw new Error('the file disappeared while it was opened');
       const writer = await ThreadWriter.start({
         path: options.path,
         synchronous: options.synchronous ?? 'FULL',
@@ -90,7 +102,7 @@ export class SqliteVideoStore implements VideoStore {
       // write (and no fsync) can ever run on the main thread.
       connection.pragma('query_only = ON');
       connection.pragma(`busy_timeout = ${readBusyTimeoutMs}`);
-      return new SqliteVideoStore(connection, db, writer, busyTimeoutMs);
+      return new SqliteVideoStore(connection, db, writer, busyTimeoutMs, { path: options.path, identity });
     } catch (error) {
       await db.destroy();
       throw new SqliteOpenError(`cannot open database ${options.path}: ${(error as Error).message}`, { cause: error });
@@ -199,12 +211,24 @@ export class SqliteVideoStore implements VideoStore {
    */
   async ping(options?: StoreCallOptions): Promise<void> {
     if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
+    await this.#checkSameFile();
     if (Date.now() - this.#writer.lastCommitAt < writeProofMs) return;
     const deadline = options?.deadline ?? Date.now() + probeTimeoutMs;
     this.#probe ??= this.#track(this.#writer.write({ kind: 'probe' }, deadline)).finally(() => {
       this.#probe = undefined;
     });
     await this.#probe;
+  }
+
+  // The path must still name the file opened (the writer checks this before every
+  // write too); stat runs on libuv's pool, so a slow file system does not block the loop.
+  async #checkSameFile(): Promise<void> {
+    if (this.#file === undefined) return;
+    const { path, identity } = this.#file;
+    const now = await stat(path, { bigint: true }).catch(() => undefined);
+    if (now === undefined || now.dev !== identity.dev || now.ino !== identity.ino) {
+      throw new StoreUnavailable(`database file ${path} was deleted or replaced since it was opened; restart videosvc`);
+    }
   }
 
   /** Refuses new calls, waits for the ones in flight, then closes the reader and the writer. Idempotent. */
