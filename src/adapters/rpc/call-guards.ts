@@ -1,11 +1,18 @@
 // Two rules every call obeys, as interceptors: no new call is accepted once the server is
 // closing (UNAVAILABLE, which clients retry elsewhere), and a unary call ends at the
 // client's deadline — never a late OK.
-import type { Interceptor } from '@connectrpc/connect';
+import { createContextKey, type Interceptor } from '@connectrpc/connect';
 import { parseTimeout as parseConnectTimeout } from '@connectrpc/connect/protocol-connect';
 import { parseTimeout as parseGrpcTimeout } from '@connectrpc/connect/protocol-grpc';
 import { isPublicService } from './auth.ts';
 import { abortedCallError, deadlineExceededError, shuttingDownError } from './errors.ts';
+
+/**
+ * The client's deadline (epoch ms) as the deadline interceptor reckons it, for handlers
+ * to hand to the store: one instant for both, so a store call that stops at the deadline
+ * is always answered DEADLINE_EXCEEDED, never UNAVAILABLE a moment before it.
+ */
+export const callDeadlineKey = createContextKey<number | undefined>(undefined, { description: 'call deadline' });
 
 /** Refuses non-public calls with UNAVAILABLE once `closing` is aborted; in-flight calls are unaffected. */
 export function refuseWhileClosing(closing: AbortSignal): Interceptor {
@@ -48,6 +55,7 @@ export function deadlineInterceptor(): Interceptor {
   return (next) => async (request) => {
     if (request.stream) return next(request);
     const deadline = clientDeadline(request.header, Date.now());
+    request.contextValues.set(callDeadlineKey, deadline);
     const signal = request.signal;
     if (signal.aborted) throw abortedCallError(signal.reason);
     const late = (): boolean => deadline !== undefined && Date.now() >= deadline;

@@ -6,17 +6,21 @@ import type { Videos } from '../../app/videos.ts';
 import type { StoreCallOptions } from '../../domain/ports.ts';
 import type { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import { callerOf } from './auth.ts';
+import { callDeadlineKey } from './call-guards.ts';
 import { draftFromProto, statusFromProto, videoToProto } from './video-messages.ts';
 
 /**
  * What bounds the store calls of one RPC: the call's signal, and a deadline at the
  * client's deadline or `storeTimeoutMs` from now, whichever is sooner (SPEC §6). Without
- * a client deadline the store still answers by then (UNAVAILABLE).
+ * a client deadline the store still answers by then (UNAVAILABLE). The client's deadline
+ * is the deadline interceptor's, when it ran, so both stop at the same instant.
  */
 export function storeCallOptions(context: HandlerContext, storeTimeoutMs: number): StoreCallOptions {
-  const clientMs = context.timeoutMs();
-  const allowedMs = clientMs === undefined ? storeTimeoutMs : Math.min(clientMs, storeTimeoutMs);
-  return { deadline: Date.now() + allowedMs, signal: context.signal };
+  const now = Date.now();
+  const timeoutMs = context.timeoutMs();
+  const client = context.values.get(callDeadlineKey) ?? (timeoutMs === undefined ? undefined : now + timeoutMs);
+  const storeDeadline = now + storeTimeoutMs;
+  return { deadline: client === undefined ? storeDeadline : Math.min(client, storeDeadline), signal: context.signal };
 }
 
 /** The VideoService implementation over the use cases; `storeTimeoutMs` is limits.storeTimeoutMs. */
