@@ -1,7 +1,8 @@
 // SQLite readiness (ping): not ready while the store cannot write (another process holds
 // the lock) or while the path no longer names the opened file (deleted, replaced); ready
 // again when the lock goes, with no reopening; reads keep answering meanwhile.
-import { copyFileSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,35 @@ const directory = mkdtempSync(join(tmpdir(), 'videosvc-readiness-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 let fileCount = 0;
 const freshPath = (): string => join(directory, `videos-${++fileCount}.sqlite`);
+
+// A full disk needs a small file system of its own: a tmpfs, which only root may mount.
+function mountSmallDisk(): string | undefined {
+  const mountPoint = join(directory, 'small-disk');
+  mkdirSync(mountPoint);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    return mountPoint;
+  } catch {
+    return undefined;
+  }
+}
+const smallDisk = mountSmallDisk();
+afterAll(() => {
+  if (smallDisk !== undefined) execFileSync('umount', [smallDisk]);
+});
+
+/** Writes zeros to `path` until the file system is full. */
+function fillDisk(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 async function outcome(call: Promise<unknown>): Promise<unknown> {
   return call.then(
@@ -79,6 +109,26 @@ describe('SQLite readiness', () => {
       renameSync(`${other}.copy`, path);
       expect(await outcome(store.ping())).toBeInstanceOf(StoreUnavailable);
       expect(await outcome(store.create(sampleVideo()))).toBeInstanceOf(StoreUnavailable);
+    } finally {
+      await store.close();
+    }
+  });
+
+  // Runs where a tmpfs can be mounted (root: this machine and CI); elsewhere there is no
+  // way to fill a disk without filling the real one.
+  it.runIf(smallDisk !== undefined)('is not ready while the disk is full, and ready again once space is freed', async () => {
+    const path = join(smallDisk!, 'videos.sqlite');
+    const store = await SqliteVideoStore.open({ path });
+    try {
+      const video = await store.create(sampleVideo());
+      fillDisk(join(smallDisk!, 'filler'));
+      // Past the "a commit in the last second proves it writable" window.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await outcome(store.ping())).toBeInstanceOf(StoreUnavailable);
+      expect(await outcome(store.create(sampleVideo()))).toBeInstanceOf(StoreUnavailable);
+      expect(await store.get(video)).toEqual(video);
+      unlinkSync(join(smallDisk!, 'filler'));
+      expect(await outcome(store.ping())).toBe('ready');
     } finally {
       await store.close();
     }
