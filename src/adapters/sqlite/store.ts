@@ -12,7 +12,6 @@
 //   a message round trip to every call for no gain in the common case.
 // - :memory: has no file to share with a worker, so reads and writes both use the one
 //   main-thread connection (InlineWriter); nothing there can wait or fsync.
-import { stat } from 'node:fs/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
@@ -24,6 +23,7 @@ import { identityOf, type FileIdentity } from './file-identity.ts';
 import { SqliteOpenError, toDomainError } from './errors.ts';
 import { defaultBusyTimeoutMs, openDatabase, type SqliteOptions } from './open.ts';
 import { conditionalDelete, conditionalUpdate, listPageQuery } from './queries.ts';
+import { StoreReadiness } from './readiness.ts';
 import { refusalQuery, refusalReason, type RefusalRow } from './refusal.ts';
 import { fromRow, toRow } from './row.ts';
 import type { Database, VideoRow } from './schema.ts';
@@ -47,10 +47,6 @@ const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 
 /** The longest a main-thread read may wait for a lock (WAL recovery by another connection). */
 export const readBusyTimeoutMs = 50;
-/** A commit this recent proves the file writable, so readiness need not write a probe. */
-const writeProofMs = 1_000;
-/** The bound on a readiness probe's write when the caller gives no deadline. */
-const probeTimeoutMs = 1_000;
 
 function compiled(query: { compile(): { sql: string; parameters: readonly unknown[] } }): CompiledStatement {
   const { sql, parameters } = query.compile();
@@ -63,9 +59,8 @@ export class SqliteVideoStore implements VideoStore {
   readonly #db: Kysely<Database>;
   readonly #writer: Writer;
   readonly #busyTimeoutMs: number;
-  readonly #file: { readonly path: string; readonly identity: FileIdentity } | undefined;
+  readonly #readiness: StoreReadiness;
   readonly #inFlight = new Set<Promise<unknown>>();
-  #probe: Promise<unknown> | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -79,7 +74,7 @@ export class SqliteVideoStore implements VideoStore {
     this.#db = db;
     this.#writer = writer;
     this.#busyTimeoutMs = busyTimeoutMs;
-    this.#file = file;
+    this.#readiness = new StoreReadiness(writer, file);
   }
 
   /** Opens and migrates the database and starts its writer; throws SchemaTooNew or SqliteOpenError with a one-line message. */
@@ -203,32 +198,13 @@ export class SqliteVideoStore implements VideoStore {
   }
 
   /**
-   * Ready means the store can write now: a commit in the last second proves it;
-   * otherwise one probe write (write-probe.ts) through the writer, shared by every
-   * concurrent caller so probes never pile up, bounded by the deadline. It fails while
-   * another process holds the lock, the file or disk is read-only or full, or the path
-   * no longer names the opened file (deleted or replaced).
+   * Ready means the store can write now (readiness.ts): not while another process holds
+   * the lock, the file or disk is read-only or full, or the path no longer names the
+   * opened file (deleted, replaced). Bounded by the deadline; concurrent pings share one probe.
    */
   async ping(options?: StoreCallOptions): Promise<void> {
     if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
-    await this.#checkSameFile();
-    if (Date.now() - this.#writer.lastCommitAt < writeProofMs) return;
-    const deadline = options?.deadline ?? Date.now() + probeTimeoutMs;
-    this.#probe ??= this.#track(this.#writer.write({ kind: 'probe' }, deadline)).finally(() => {
-      this.#probe = undefined;
-    });
-    await this.#probe;
-  }
-
-  // The path must still name the file opened (the writer checks this before every
-  // write too); stat runs on libuv's pool, so a slow file system does not block the loop.
-  async #checkSameFile(): Promise<void> {
-    if (this.#file === undefined) return;
-    const { path, identity } = this.#file;
-    const now = await stat(path, { bigint: true }).catch(() => undefined);
-    if (now === undefined || now.dev !== identity.dev || now.ino !== identity.ino) {
-      throw new StoreUnavailable(`database file ${path} was deleted or replaced since it was opened; restart videosvc`);
-    }
+    await this.#track(this.#readiness.check(options?.deadline));
   }
 
   /** Refuses new calls, waits for the ones in flight, then closes the reader and the writer. Idempotent. */

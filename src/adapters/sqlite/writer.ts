@@ -18,6 +18,8 @@ export interface Writer {
 
 /** How long a worker may take to open the file before the store gives up. */
 const workerStartTimeoutMs = 30_000;
+/** How long close() lets the worker finish its queue and checkpoint before ending it. */
+const closeTimeoutMs = 10_000;
 
 // A request with no deadline (the CLI, tests) still has a bound on its lock wait (the
 // worker's maxBusyMs); it is sent with this far-off deadline so the worker never skips it.
@@ -115,7 +117,11 @@ export class ThreadWriter implements Writer {
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.ref();
     worker.postMessage({ close: true });
+    // A worker stuck in the file system (a hung fsync) must not hold shutdown forever;
+    // what it had not committed is lost as in any crash, and SQLite recovers the WAL.
+    const stuck = setTimeout(() => void worker.terminate(), closeTimeoutMs);
     await exited;
+    clearTimeout(stuck);
   }
 
   // The running worker, started on first use and again after a crash.
@@ -148,6 +154,8 @@ export class ThreadWriter implements Writer {
     starting.then(
       () => {
         worker.on('message', (reply: WriteReply) => this.#answer(reply));
+        // An uncaught error ends the worker; 'exit' below fails what it had pending.
+        worker.on('error', () => undefined);
         worker.once('exit', () => this.#lost(worker, starting));
         if (this.#pending.size === 0) worker.unref();
       },
