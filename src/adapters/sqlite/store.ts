@@ -90,6 +90,7 @@ export class SqliteVideoStore implements VideoStore {
       if (identity === undefined) throw new Error('the file disappeared while it was opened');
       const writer = await ThreadWriter.start({
         path: options.path,
+        identity,
         synchronous: options.synchronous ?? 'FULL',
         maxBusyMs: busyTimeoutMs,
       });

@@ -51,6 +51,8 @@ export type WriteReply =
 /** What the worker is started with. */
 export interface WriterThreadData {
   readonly path: string;
+  /** The file the store opened: a (re)started worker writes only while the path still names it. */
+  readonly identity: { readonly dev: bigint; readonly ino: bigint };
   readonly synchronous: 'FULL' | 'NORMAL';
   /** The longest a write waits for another process's lock, whatever its deadline. */
   readonly maxBusyMs: number;

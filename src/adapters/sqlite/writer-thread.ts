@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { connect } from './connection.ts';
-import { identityOf } from './file-identity.ts';
+import { stillSameFile } from './file-identity.ts';
 import { WriteExecutor } from './write-executor.ts';
 import type { WriteRequest, WriterStartMessage, WriterThreadData } from './writer-protocol.ts';
 
@@ -18,12 +18,13 @@ const data = workerData as WriterThreadData;
 function open(): { connection: BetterSqlite3.Database; executor: WriteExecutor } {
   const connection = connect({ path: data.path, synchronous: data.synchronous, busyTimeoutMs: data.maxBusyMs });
   connection.defaultSafeIntegers(true);
-  const identity = identityOf(data.path);
-  if (identity === undefined) {
+  // Compared with the identity the store saw at open, not with whatever is there now: a
+  // worker restarted after a crash must not start writing into a file swapped in since.
+  if (!stillSameFile(data.path, data.identity)) {
     connection.close();
-    throw new Error(`database file ${data.path} disappeared while it was opened`);
+    throw new Error(`database file ${data.path} was deleted or replaced since it was opened`);
   }
-  return { connection, executor: new WriteExecutor(connection, { path: data.path, identity }, data.maxBusyMs) };
+  return { connection, executor: new WriteExecutor(connection, { path: data.path, identity: data.identity }, data.maxBusyMs) };
 }
 
 let opened: ReturnType<typeof open>;
