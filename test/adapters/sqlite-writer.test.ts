@@ -54,8 +54,9 @@ describe('SQLite writer thread', () => {
     expect(result.status).toBe('rejected');
     expect((result as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailable);
     expect(endedMs).toBeGreaterThanOrEqual(450);
-    expect(endedMs).toBeLessThan(500 + 150);
-    expect(stallMs).toBeLessThan(100);
+    // Generous bounds for a shared 2-core machine; a wait on the event loop would stall it for the whole 500 ms.
+    expect(endedMs).toBeLessThan(500 + 300);
+    expect(stallMs).toBeLessThan(250);
     other.exec('rollback');
     const video = sampleVideo();
     expect(await store.create(video, { deadline: Date.now() + 2_000 })).toEqual(video);
@@ -74,7 +75,8 @@ describe('SQLite writer thread', () => {
     }
     expect(await waiting).toBeInstanceOf(StoreUnavailable);
     console.log(`reads during a lock wait: max ${Math.max(...readMs).toFixed(2)} ms over ${readMs.length}`);
-    expect(Math.max(...readMs)).toBeLessThan(50);
+    // A read blocked behind the lock wait would take the whole 800 ms.
+    expect(Math.max(...readMs)).toBeLessThan(200);
   });
 
   it('a write whose deadline passed while it was queued is skipped, never written later', async () => {

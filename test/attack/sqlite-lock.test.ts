@@ -58,7 +58,7 @@ function codeOf(error: unknown): string {
 }
 
 describe(`a SQLite write lock held by another process for ${lockMs / 1000} s`, () => {
-  it(`keeps GetVideo p99 < 50 ms, writes ending by their ${writeDeadlineMs} ms deadline, probes answering, and recovers without a restart`, async () => {
+  it(`keeps GetVideo p99 < 50 ms, writes ending by their ${writeDeadlineMs} ms deadline, probes answering, and recovers without a restart`, { timeout: lockMs + 30_000 }, async () => {
     const token = await mintToken({ secret: new TextEncoder().encode(testSecret), subject: 'alice', ttlSeconds: 600 });
     const client = videoClient(service.url, token);
     const health = createClient(Health, createGrpcTransport({ baseUrl: service.url }));
