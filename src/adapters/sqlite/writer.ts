@@ -11,7 +11,7 @@ import type { WriteOutcome, WriteProgram, WriteReply, WriterStartMessage, Writer
 export interface Writer {
   /** Resolves once the write's transaction committed; rejects with a domain error (StoreUnavailable by `deadline`). */
   write(program: WriteProgram, deadline?: number): Promise<WriteOutcome>;
-  /** Epoch ms of the last commit that changed the file (0 before the first). */
+  /** Epoch ms of the last commit that changed the file; 0 before the first and after any failed write. */
   readonly lastCommitAt: number;
   close(): Promise<void>;
 }
@@ -48,7 +48,10 @@ export class InlineWriter implements Writer {
 
   async write(program: WriteProgram, deadline = noDeadline): Promise<WriteOutcome> {
     const reply = this.#executor.execute({ id: 0, deadline, program });
-    if (!reply.ok) throw replyError(reply);
+    if (!reply.ok) {
+      this.lastCommitAt = 0;
+      throw replyError(reply);
+    }
     if (reply.outcome.changes > 0) this.lastCommitAt = Date.now();
     return reply.outcome;
   }
@@ -167,6 +170,9 @@ export class ThreadWriter implements Writer {
   }
 
   #answer(reply: WriteReply): void {
+    // A failed write (a lock, a full disk) withdraws the proof of writability an earlier
+    // commit gave, so readiness probes at once instead of trusting that commit.
+    if (!reply.ok) this.lastCommitAt = 0;
     this.#settle(reply.id, (entry) => {
       if (!reply.ok) return entry.reject(replyError(reply));
       if (reply.outcome.changes > 0) this.lastCommitAt = Date.now();
