@@ -8,7 +8,7 @@ import { systemClock } from '../adapters/system/clock.ts';
 import { uuidV7Ids } from '../adapters/system/ids.ts';
 import { createTokenVerifier } from '../adapters/token/verifier.ts';
 import { selectTokenSecretSource } from '../adapters/secret/select.ts';
-import type { TokenSecretRing, VideoStore } from '../domain/ports.ts';
+import type { StoreCallOptions, TokenSecretRing, VideoStore } from '../domain/ports.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createPageTokenCodec } from './page-token.ts';
 import { openTokenSecretRing } from './token-secret-ring.ts';
@@ -62,7 +62,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const pageTokens = createPageTokenCodec(() => secrets.ring.secrets());
     const videos = new Videos(opened.store, systemClock, uuidV7Ids, pageTokens);
     const server = await listen(config, () =>
-      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls, limits: config.limits }),
+      startRpcServer({ videos, ping: (bounds?: StoreCallOptions) => opened.store.ping(bounds), verifier, logger, host: config.host, port: config.port, tls, limits: config.limits }),
     );
     logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
 

@@ -3,7 +3,7 @@
 import { InvalidArgument, NotFound } from '../domain/errors.ts';
 import { allowedFrom } from '../domain/lifecycle.ts';
 import { newVideo } from '../domain/new-video.ts';
-import type { Clock, IdSource, Precondition, VideoStore } from '../domain/ports.ts';
+import type { Clock, IdSource, Precondition, StoreCallOptions, VideoStore } from '../domain/ports.ts';
 import { checkFields, checkStatus, checkVideoId, type VideoDraft } from '../domain/validation.ts';
 import { versionOfEtag, type Video } from '../domain/video.ts';
 import { processLocalPageTokenCodec, type PageTokenCodec } from './page-token.ts';
@@ -65,7 +65,10 @@ function expectedVersion(etag: string): number | undefined {
   return versionOfEtag(etag) ?? -1;
 }
 
-/** The video use cases (SPEC §3), over the store, clock and id ports. */
+/**
+ * The video use cases (SPEC §3), over the store, clock and id ports. Each takes the
+ * call's StoreCallOptions (deadline, cancellation) and hands them to every store call.
+ */
 export class Videos {
   constructor(
     private readonly store: VideoStore,
@@ -76,25 +79,25 @@ export class Videos {
   ) {}
 
   /** CreateVideo: the owner is the caller unless an admin names another. */
-  async create(principal: Principal, input: CreateVideoInput): Promise<Video> {
+  async create(principal: Principal, input: CreateVideoInput, options?: StoreCallOptions): Promise<Video> {
     const ownerId = ownerFor(principal, input.ownerId);
     if (input.videoId !== '' && input.videoIdInVideo !== '' && input.videoId !== input.videoIdInVideo) {
       throw new InvalidArgument('video_id', 'differs from video.video_id; set one of them, or both alike');
     }
     const videoId = input.videoId || input.videoIdInVideo || this.ids.newId();
-    return this.store.create(newVideo({ ownerId, videoId }, input.draft, this.clock.now()));
+    return this.store.create(newVideo({ ownerId, videoId }, input.draft, this.clock.now()), options);
   }
 
   /** GetVideo: NotFound if absent. */
-  async get(principal: Principal, ownerId: string, videoId: string): Promise<Video> {
+  async get(principal: Principal, ownerId: string, videoId: string, options?: StoreCallOptions): Promise<Video> {
     const key = { ownerId: ownerFor(principal, ownerId), videoId: checkVideoId(videoId) };
-    const video = await this.store.get(key);
+    const video = await this.store.get(key, options);
     if (video === undefined) throw NotFound.video(key);
     return video;
   }
 
   /** ListVideos: one keyset page, newest first. */
-  async list(principal: Principal, input: ListVideosInput): Promise<ListVideosResult> {
+  async list(principal: Principal, input: ListVideosInput, options?: StoreCallOptions): Promise<ListVideosResult> {
     const ownerId = ownerFor(principal, input.ownerId);
     const status = input.status === undefined ? undefined : checkStatus(input.status);
     if (!Number.isInteger(input.pageSize) || input.pageSize < 0) {
@@ -103,7 +106,7 @@ export class Videos {
     const limit = Math.min(input.pageSize || pageSizes.default, pageSizes.max);
     const scope = { ownerId, status };
     const after = input.pageToken === '' ? undefined : this.pageTokens.decode(input.pageToken, scope);
-    const page = await this.store.list({ ownerId, status, limit, after });
+    const page = await this.store.list({ ownerId, status, limit, after }, options);
     return {
       videos: page.videos,
       nextPageToken: page.next === undefined ? '' : this.pageTokens.encode(page.next, scope),
@@ -111,28 +114,33 @@ export class Videos {
   }
 
   /** UpdateVideo: only the masked paths change, conditionally on etag and the lifecycle. */
-  async update(principal: Principal, input: UpdateVideoInput): Promise<Video> {
+  async update(principal: Principal, input: UpdateVideoInput, options?: StoreCallOptions): Promise<Video> {
     const key = { ownerId: ownerFor(principal, input.ownerId), videoId: checkVideoId(input.videoId) };
     const fields = checkFields(maskedDraft(input.draft, maskedPaths(input.paths)));
     const expect: Precondition = {
       version: expectedVersion(input.etag),
       statusIn: fields.status === undefined ? undefined : allowedFrom(fields.status),
     };
-    return this.store.update(key, { fields, updateTime: this.clock.now() }, expect);
+    return this.store.update(key, { fields, updateTime: this.clock.now() }, expect, options);
   }
 
   /** DeleteVideo: NotFound if absent unless allowMissing; a stale etag is refused. */
-  async delete(principal: Principal, input: DeleteVideoInput): Promise<void> {
+  async delete(principal: Principal, input: DeleteVideoInput, options?: StoreCallOptions): Promise<void> {
     const key = { ownerId: ownerFor(principal, input.ownerId), videoId: checkVideoId(input.videoId) };
     try {
-      await this.store.delete(key, { version: expectedVersion(input.etag) });
+      await this.store.delete(key, { version: expectedVersion(input.etag) }, options);
     } catch (error) {
       if (!(error instanceof NotFound && input.allowMissing)) throw error;
     }
   }
 
   /** BatchGetVideos: 1..100 distinct ids, one store round trip, results in request order. */
-  async batchGet(principal: Principal, ownerId: string, videoIds: readonly string[]): Promise<BatchGetResult> {
+  async batchGet(
+    principal: Principal,
+    ownerId: string,
+    videoIds: readonly string[],
+    options?: StoreCallOptions,
+  ): Promise<BatchGetResult> {
     const owner = ownerFor(principal, ownerId);
     if (videoIds.length === 0) throw new InvalidArgument('video_ids', 'required; name 1 to 100 ids');
     if (videoIds.length > batchGetMaxIds) throw new InvalidArgument('video_ids', `at most ${batchGetMaxIds} ids`);
@@ -142,7 +150,7 @@ export class Videos {
       if (seen.has(id)) throw new InvalidArgument(`video_ids[${index}]`, `duplicate id ${id}`);
       seen.add(id);
     });
-    const found = new Map((await this.store.getMany(owner, videoIds)).map((video) => [video.videoId, video]));
+    const found = new Map((await this.store.getMany(owner, videoIds, options)).map((video) => [video.videoId, video]));
     return {
       videos: videoIds.flatMap((id) => found.get(id) ?? []),
       missingVideoIds: videoIds.filter((id) => !found.has(id)),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { DynamoVideoStore } from '../../src/adapters/dynamo/store.ts';
 import { createVideosTable, startDynalite, testClient, type IndexShape, type RunningDynalite } from '../support/dynalite.ts';
 import { videoStoreContract } from './video-store.contract.ts';
+import { storeDeadlineContract } from './video-store/deadlines.ts';
 
 let dynamo: RunningDynalite | undefined;
 const started = startDynalite().then((running) => (dynamo = running));
@@ -32,3 +33,24 @@ async function openOnDynalite(shape: IndexShape): Promise<DynamoVideoStore> {
 
 videoStoreContract('dynamodb (dynalite, owner/time index)', () => openOnDynalite('owner-time'));
 videoStoreContract('dynamodb (dynalite, owner index without sort key)', () => openOnDynalite('owner-only'));
+
+// The deadline contract, on its own table so its videos never meet the main suite's.
+{
+  let store: DynamoVideoStore | undefined;
+  beforeAll(async () => {
+    const running = await started;
+    const names = { table: 'contract_deadlines', ownerIndex: 'OwnerIndex' };
+    const client = testClient(running.endpoint);
+    await createVideosTable(client, names, 'owner-time');
+    store = await DynamoVideoStore.open({ ...names, client });
+    const close = store.close.bind(store);
+    store.close = async () => {
+      await close();
+      client.destroy();
+    };
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  storeDeadlineContract('dynamodb (dynalite, owner/time index)', () => store!);
+}

@@ -57,6 +57,11 @@ export function rateLimitedError(retryAfterMs: number): ConnectError {
   ]);
 }
 
+/** A call that reached its client's deadline before an answer could be sent. */
+export function deadlineExceededError(): ConnectError {
+  return new ConnectError('the deadline passed before the call completed', Code.DeadlineExceeded);
+}
+
 /** A call whose signal was aborted: connect's reason (DEADLINE_EXCEEDED at the deadline), else CANCELED. */
 export function abortedCallError(reason: unknown): ConnectError {
   return ConnectError.from(reason, Code.Canceled);

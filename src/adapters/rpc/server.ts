@@ -4,6 +4,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
 import { defaultLimits, type Limits } from '../../app/limits.ts';
+import type { StoreCallOptions } from '../../domain/ports.ts';
 import type { Videos } from '../../app/videos.ts';
 import { Health } from '../../gen/grpc/health/v1/health_pb.ts';
 import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/reflection_pb.ts';
@@ -25,8 +26,8 @@ import { videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
   videos: Videos;
-  /** The store's readiness probe (VideoStore.ping). */
-  ping: () => Promise<void>;
+  /** The store's readiness probe (VideoStore.ping), told the probe's deadline. */
+  ping: (options?: StoreCallOptions) => Promise<void>;
   verifier: TokenVerifier;
   logger: Logger;
   host: string;
@@ -71,7 +72,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
   const rpcHandler = connectNodeAdapter({
     routes(router) {
-      router.service(VideoService, videoServiceHandlers(options.videos));
+      router.service(VideoService, videoServiceHandlers(options.videos, limits.storeTimeoutMs));
       router.service(Health, healthHandlers({ ping: options.ping, closing: closing.signal, watchIntervalMs: options.healthWatchIntervalMs }));
       registerReflection(router, [VideoService, Health]);
     },

@@ -1,5 +1,6 @@
-// Why a conditional write changed nothing. Read only after a refusal, inside the same
-// transaction as the write, so the reason given matches the row the write saw.
+// Why a conditional write changed nothing. The read runs only after a refusal, inside the
+// same transaction as the write (on the writer), so the reason given matches the row the
+// write saw; the domain error is built here, on the main thread, from that row.
 import type { Kysely } from 'kysely';
 import { FailedPrecondition, IllegalTransition, NotFound, StaleEtag, type VideoError } from '../../domain/errors.ts';
 import type { Precondition } from '../../domain/ports.ts';
@@ -7,23 +8,32 @@ import type { VideoKey, VideoStatus } from '../../domain/video.ts';
 import { statusFromColumn } from './row.ts';
 import type { Database } from './schema.ts';
 
+/** What the refusal read returns: the row's version and status, if the row exists. */
+export interface RefusalRow {
+  readonly version: bigint | number;
+  readonly status: string;
+}
+
+/** The read that explains a refusal: the current version and status of the video. */
+export function refusalQuery(db: Kysely<Database>, key: VideoKey) {
+  return db
+    .selectFrom('videos')
+    .select(['version', 'status'])
+    .where('owner_id', '=', key.ownerId)
+    .where('video_id', '=', key.videoId);
+}
+
 /**
  * The domain error for a refused write, in the port's order: NotFound, then StaleEtag,
  * then IllegalTransition (or FailedPrecondition when no new status was asked for).
  */
-export async function refusalReason(
-  db: Kysely<Database>,
+export function refusalReason(
+  current: RefusalRow | null | undefined,
   key: VideoKey,
   expect: Precondition,
   requestedStatus?: VideoStatus,
-): Promise<VideoError> {
-  const current = await db
-    .selectFrom('videos')
-    .select(['version', 'status'])
-    .where('owner_id', '=', key.ownerId)
-    .where('video_id', '=', key.videoId)
-    .executeTakeFirst();
-  if (current === undefined) return NotFound.video(key);
+): VideoError {
+  if (current === undefined || current === null) return NotFound.video(key);
   if (expect.version !== undefined && Number(current.version) !== expect.version) return new StaleEtag();
   const status = statusFromColumn(current.status);
   if (expect.statusIn !== undefined && !expect.statusIn.includes(status)) {

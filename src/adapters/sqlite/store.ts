@@ -1,15 +1,35 @@
 // VideoStore on SQLite (Kysely + better-sqlite3): the embedded default store.
+//
+// Where each call runs, so that no lock wait and no fsync blocks the event loop:
+// - Writes (create, update, delete, each with the read that explains a refusal, in one
+//   BEGIN IMMEDIATE transaction) go to a writer thread with its own connection
+//   (writer.ts). Its lock wait is bounded by the call's deadline and its commit is
+//   fsynced there; the call is answered only after the commit returned.
+// - Reads run on the main thread's connection. In WAL mode a reader never waits for the
+//   writer's lock (its own or another process's), so a read costs only its own work; a
+//   reader waits only while another connection recovers the WAL after a crash, which is
+//   short, and readBusyTimeoutMs caps even that. Moving reads to a thread too would add
+//   a message round trip to every call for no gain in the common case.
+// - :memory: has no file to share with a worker, so reads and writes both use the one
+//   main-thread connection (InlineWriter); nothing there can wait or fsync.
 import type BetterSqlite3 from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
-import type { ListPage, ListQuery, Precondition, VideoChange, VideoStore } from '../../domain/ports.ts';
+import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
-import { toDomainError } from './errors.ts';
-import { openDatabase, type SqliteOptions } from './open.ts';
+import { isMemoryPath } from './connection.ts';
+import { checkInTime } from './deadline.ts';
+import { identityOf, type FileIdentity } from './file-identity.ts';
+import { SqliteOpenError, toDomainError } from './errors.ts';
+import { defaultBusyTimeoutMs, openDatabase, type SqliteOptions } from './open.ts';
 import { conditionalDelete, conditionalUpdate, listPageQuery } from './queries.ts';
-import { refusalReason } from './refusal.ts';
+import { StoreReadiness } from './readiness.ts';
+import { refusalQuery, refusalReason, type RefusalRow } from './refusal.ts';
 import { fromRow, toRow } from './row.ts';
-import type { Database } from './schema.ts';
+import type { Database, VideoRow } from './schema.ts';
+import { WriteExecutor } from './write-executor.ts';
+import { InlineWriter, ThreadWriter, type Writer } from './writer.ts';
+import type { CompiledStatement, WriteOutcome } from './writer-protocol.ts';
 
 export type { SqliteOptions } from './open.ts';
 export { SchemaTooNew, SqliteOpenError } from './errors.ts';
@@ -19,50 +39,88 @@ export interface SqliteSettings {
   readonly journalMode: string;
   /** OFF, NORMAL, FULL or EXTRA. */
   readonly synchronous: string;
+  /** The longest a write waits for another process's lock (less when its deadline is sooner). */
   readonly busyTimeoutMs: number;
 }
 
 const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 
-/**
- * Videos in one SQLite file. Kysely's SQLite driver runs one statement (or one
- * transaction) at a time on the single connection, so a conditional write and the read
- * that explains its refusal see the same row.
- */
+/** The longest a main-thread read may wait for a lock (WAL recovery by another connection). */
+export const readBusyTimeoutMs = 50;
+
+function compiled(query: { compile(): { sql: string; parameters: readonly unknown[] } }): CompiledStatement {
+  const { sql, parameters } = query.compile();
+  return { sql, parameters };
+}
+
+/** Videos in one SQLite file: reads on the main thread, writes on a writer thread. */
 export class SqliteVideoStore implements VideoStore {
   readonly #connection: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
+  readonly #writer: Writer;
+  readonly #busyTimeoutMs: number;
+  readonly #readiness: StoreReadiness;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
-  private constructor(connection: BetterSqlite3.Database, db: Kysely<Database>) {
+  private constructor(
+    connection: BetterSqlite3.Database,
+    db: Kysely<Database>,
+    writer: Writer,
+    busyTimeoutMs: number,
+    file?: { readonly path: string; readonly identity: FileIdentity },
+  ) {
     this.#connection = connection;
     this.#db = db;
+    this.#writer = writer;
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#readiness = new StoreReadiness(writer, file);
   }
 
-  /** Opens and migrates the database; throws SchemaTooNew or SqliteOpenError with a one-line message. */
+  /** Opens and migrates the database and starts its writer; throws SchemaTooNew or SqliteOpenError with a one-line message. */
   static async open(options: SqliteOptions): Promise<SqliteVideoStore> {
     const { connection, db } = await openDatabase(options);
-    return new SqliteVideoStore(connection, db);
+    const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? defaultBusyTimeoutMs);
+    if (isMemoryPath(options.path)) {
+      const writer = new InlineWriter(new WriteExecutor(connection, undefined, busyTimeoutMs));
+      return new SqliteVideoStore(connection, db, writer, busyTimeoutMs);
+    }
+    try {
+      const identity = identityOf(options.path);
+      if (identity === undefined) throw new Error('the file disappeared while it was opened');
+      const writer = await ThreadWriter.start({
+        path: options.path,
+        identity,
+        synchronous: options.synchronous ?? 'FULL',
+        maxBusyMs: busyTimeoutMs,
+      });
+      // This connection only reads from now on; query_only makes sure of it, so no
+      // write (and no fsync) can ever run on the main thread.
+      connection.pragma('query_only = ON');
+      connection.pragma(`busy_timeout = ${readBusyTimeoutMs}`);
+      return new SqliteVideoStore(connection, db, writer, busyTimeoutMs, { path: options.path, identity });
+    } catch (error) {
+      await db.destroy();
+      throw new SqliteOpenError(`cannot open database ${options.path}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
-  async create(video: Video): Promise<Video> {
-    return this.#run(async () => {
-      // DO NOTHING on the key conflict: an existing video is never overwritten, and the
-      // missing RETURNING row says the key was taken, with no second statement.
-      const row = await this.#db
-        .insertInto('videos')
-        .values(toRow(video))
-        .onConflict((conflict) => conflict.columns(['owner_id', 'video_id']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (row === undefined) throw AlreadyExists.video(video);
-      return fromRow(row);
-    });
+  async create(video: Video, options?: StoreCallOptions): Promise<Video> {
+    // DO NOTHING on the key conflict: an existing video is never overwritten, and the
+    // missing RETURNING row says the key was taken, with no second statement.
+    const insert = this.#db
+      .insertInto('videos')
+      .values(toRow(video))
+      .onConflict((conflict) => conflict.columns(['owner_id', 'video_id']).doNothing())
+      .returningAll();
+    const outcome = await this.#write(options, { statement: compiled(insert) });
+    const row = outcome.rows[0] as VideoRow | undefined;
+    if (row === undefined) throw AlreadyExists.video(video);
+    return fromRow(row);
   }
 
-  async get(key: VideoKey): Promise<Video | undefined> {
-    return this.#run(async () => {
+  async get(key: VideoKey, options?: StoreCallOptions): Promise<Video | undefined> {
+    return this.#read(options, async () => {
       const row = await this.#db
         .selectFrom('videos')
         .selectAll()
@@ -73,9 +131,9 @@ export class SqliteVideoStore implements VideoStore {
     });
   }
 
-  async getMany(ownerId: string, videoIds: readonly string[]): Promise<Video[]> {
+  async getMany(ownerId: string, videoIds: readonly string[], options?: StoreCallOptions): Promise<Video[]> {
     if (videoIds.length === 0) return [];
-    return this.#run(async () => {
+    return this.#read(options, async () => {
       const rows = await this.#db
         .selectFrom('videos')
         .selectAll()
@@ -86,8 +144,8 @@ export class SqliteVideoStore implements VideoStore {
     });
   }
 
-  async list(query: ListQuery): Promise<ListPage> {
-    return this.#run(async () => {
+  async list(query: ListQuery, options?: StoreCallOptions): Promise<ListPage> {
+    return this.#read(options, async () => {
       const rows = await listPageQuery(this.#db, query).execute();
       const videos = rows.slice(0, query.limit).map(fromRow);
       const last = videos.at(-1);
@@ -96,38 +154,35 @@ export class SqliteVideoStore implements VideoStore {
     });
   }
 
-  async update(key: VideoKey, change: VideoChange, expect: Precondition): Promise<Video> {
-    // Inside a transaction only `trx` may be used: the transaction holds the single
-    // connection, so a query on this.#db would wait for it forever.
-    return this.#run(() =>
-      this.#db.transaction().execute(async (trx) => {
-        const row = await conditionalUpdate(trx, key, change, expect).executeTakeFirst();
-        if (row !== undefined) return fromRow(row);
-        throw await refusalReason(trx, key, expect, change.fields.status);
-      }),
-    );
+  async update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video> {
+    const outcome = await this.#write(options, {
+      statement: compiled(conditionalUpdate(this.#db, key, change, expect)),
+      refusal: compiled(refusalQuery(this.#db, key)),
+    });
+    const row = outcome.rows[0] as VideoRow | undefined;
+    if (row !== undefined) return fromRow(row);
+    throw refusalReason(outcome.refusalRow as RefusalRow | null, key, expect, change.fields.status);
   }
 
-  async delete(key: VideoKey, expect: Precondition): Promise<void> {
-    return this.#run(() =>
-      this.#db.transaction().execute(async (trx) => {
-        const result = await conditionalDelete(trx, key, expect).executeTakeFirst();
-        if (result.numDeletedRows > 0n) return;
-        throw await refusalReason(trx, key, expect);
-      }),
-    );
+  async delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void> {
+    const outcome = await this.#write(options, {
+      statement: compiled(conditionalDelete(this.#db, key, expect)),
+      refusal: compiled(refusalQuery(this.#db, key)),
+    });
+    if (outcome.changes > 0) return;
+    throw refusalReason(outcome.refusalRow as RefusalRow | null, key, expect);
   }
 
   /**
    * Every video in the database, across owners, in primary-key order (for
-   * `videosvc migrate`). Reads in keyset batches so the single connection is never held
-   * by an open cursor while the caller writes elsewhere.
+   * `videosvc migrate`). Reads in keyset batches so the connection is never held by an
+   * open cursor while the caller writes elsewhere.
    */
   async *allVideos(batchSize = 500): AsyncIterable<Video> {
     let after: VideoKey | undefined;
     for (;;) {
       const from = after;
-      const rows = await this.#run(() => {
+      const rows = await this.#read(undefined, () => {
         let select = this.#db.selectFrom('videos').selectAll();
         if (from !== undefined) {
           select = select.where(({ eb, refTuple, tuple }) =>
@@ -143,31 +198,59 @@ export class SqliteVideoStore implements VideoStore {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.#run(() => sql`select 1`.execute(this.#db));
+  /**
+   * Ready means the store can write now (readiness.ts): not while another process holds
+   * the lock, the file or disk is read-only or full, or the path no longer names the
+   * opened file (deleted, replaced). Bounded by the deadline; concurrent pings share one probe.
+   */
+  async ping(options?: StoreCallOptions): Promise<void> {
+    if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
+    await this.#track(this.#readiness.check(options?.deadline));
   }
 
-  /** Refuses new calls, waits for the ones in flight, then closes the database. Idempotent. */
+  /** Refuses new calls, waits for the ones in flight, then closes the reader and the writer. Idempotent. */
   async close(): Promise<void> {
-    this.#closing ??= Promise.allSettled(this.#inFlight).then(() => this.#db.destroy());
+    this.#closing ??= Promise.allSettled(this.#inFlight).then(async () => {
+      // The reader first: the writer's connection, closing last, checkpoints the WAL
+      // into the database file on its own thread.
+      await this.#db.destroy();
+      await this.#writer.close();
+    });
     return this.#closing;
   }
 
-  /** The pragmas in force on this store's connection. */
+  /** The pragmas in force on this store's connections. */
   settings(): SqliteSettings {
     const synchronous = Number(this.#connection.pragma('synchronous', { simple: true }));
     return {
       journalMode: String(this.#connection.pragma('journal_mode', { simple: true })),
       synchronous: synchronousNames[synchronous] ?? String(synchronous),
-      busyTimeoutMs: Number(this.#connection.pragma('busy_timeout', { simple: true })),
+      busyTimeoutMs: this.#busyTimeoutMs,
     };
   }
 
-  // Every call goes through here: after close() it is refused as unavailable (retryable,
-  // like any store outage), and driver errors become domain errors at this edge.
-  async #run<T>(operation: () => Promise<T>): Promise<T> {
+  // A read on the main thread: refused once closed or past its deadline, and refused
+  // after the fact if it ended past the deadline (it could not be interrupted).
+  async #read<T>(options: StoreCallOptions | undefined, operation: () => Promise<T>): Promise<T> {
     if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
-    const pending = operation();
+    checkInTime(options);
+    const result = await this.#track(operation());
+    checkInTime(options);
+    return result;
+  }
+
+  async #write(
+    options: StoreCallOptions | undefined,
+    program: { statement: CompiledStatement; refusal?: CompiledStatement },
+  ): Promise<WriteOutcome> {
+    if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
+    checkInTime(options);
+    return this.#track(this.#writer.write({ kind: 'statement', ...program }, options?.deadline));
+  }
+
+  // Every call is counted until it settles, so close() can wait for it; driver errors
+  // become domain errors at this edge.
+  async #track<T>(pending: Promise<T>): Promise<T> {
     this.#inFlight.add(pending);
     try {
       return await pending;

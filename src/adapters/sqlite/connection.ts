@@ -1,0 +1,42 @@
+// One better-sqlite3 connection with the store's pragmas. Used by the main thread (reads,
+// start-up) and by the writer thread (writes), so both open the file the same way.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { SqliteOpenError } from './errors.ts';
+
+/** FULL: a commit survives power loss; NORMAL: it survives a process crash (SPEC §5, §6). */
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export interface ConnectionOptions {
+  readonly path: string;
+  readonly synchronous: Synchronous;
+  readonly busyTimeoutMs: number;
+}
+
+/** True for SQLite's private in-memory database, which only one connection can see. */
+export function isMemoryPath(path: string): boolean {
+  return path === ':memory:' || path === '';
+}
+
+/** Opens the file (creating its directory) with WAL and the given sync mode; throws SqliteOpenError naming the file. */
+export function connect(options: ConnectionOptions): BetterSqlite3.Database {
+  // Spliced into the pragma text, so only the two known words may pass.
+  if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') {
+    throw new SqliteOpenError(`cannot open database ${options.path}: synchronous must be FULL or NORMAL`);
+  }
+  let connection: BetterSqlite3.Database | undefined;
+  try {
+    if (!isMemoryPath(options.path)) mkdirSync(dirname(options.path), { recursive: true });
+    connection = new BetterSqlite3(options.path);
+    // WAL lets readers run beside the writer; with synchronous=FULL each commit is
+    // fsynced before it returns, so an acknowledged write survives power loss (SPEC §6).
+    connection.pragma('journal_mode = WAL');
+    connection.pragma(`synchronous = ${options.synchronous}`);
+    connection.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    return connection;
+  } catch (err) {
+    connection?.close();
+    throw new SqliteOpenError(`cannot open database ${options.path}: ${(err as Error).message}`, { cause: err });
+  }
+}
