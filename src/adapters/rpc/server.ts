@@ -32,6 +32,11 @@ export interface RpcServerOptions {
   tls?: TlsOptions;
   /** How often a health Watch re-probes the store; default 5 s. */
   healthWatchIntervalMs?: number;
+  /**
+   * Once aborted, /readyz answers 503 and health NOT_SERVING while calls are still served
+   * as usual: the pre-stop delay, so load balancers stop sending before close() refuses.
+   */
+  draining?: AbortSignal;
 }
 
 export interface RpcServer {
@@ -62,11 +67,17 @@ function urlHost(host: string): string {
 /** Starts the server and resolves once it listens. */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const closing = new AbortController();
+  const notReady = options.draining ? AbortSignal.any([closing.signal, options.draining]) : closing.signal;
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
   const rpcHandler = connectNodeAdapter({
     routes(router) {
       router.service(VideoService, videoServiceHandlers(options.videos));
-      router.service(Health, healthHandlers({ ping: options.ping, closing: closing.signal, watchIntervalMs: options.healthWatchIntervalMs }));
+      router.service(Health, healthHandlers({
+        ping: options.ping,
+        closing: closing.signal,
+        draining: options.draining,
+        watchIntervalMs: options.healthWatchIntervalMs,
+      }));
       registerReflection(router, [VideoService, Health]);
     },
     // Outermost first: the log sees the final code; errors are mapped before it sees them.
@@ -79,7 +90,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     ],
     readMaxBytes,
     contextValues: callLog.contextValues,
-    fallback: httpRoutes({ ping: options.ping, closing: closing.signal }),
+    fallback: httpRoutes({ ping: options.ping, closing: notReady }),
   });
   const listener = await listen(
     options.host,
