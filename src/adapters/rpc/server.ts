@@ -18,6 +18,7 @@ import { httpRoutes } from './http-routes.ts';
 import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
 import { registerReflection } from './reflection.ts';
+import { answerUndecodableRequestsAsInvalidArgument, requestFaultInterceptor } from './request-faults.ts';
 import { videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
@@ -79,10 +80,12 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         watchIntervalMs: options.healthWatchIntervalMs,
       }));
       registerReflection(router, [VideoService, Health]);
+      answerUndecodableRequestsAsInvalidArgument(router);
     },
     // Outermost first: the log sees the final code; errors are mapped before it sees them.
     interceptors: [
       callLog.interceptor,
+      requestFaultInterceptor,
       errorInterceptor(),
       refuseWhileClosing(closing.signal),
       deadlineInterceptor(),
