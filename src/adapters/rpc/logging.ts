@@ -19,6 +19,8 @@ interface CallRecord {
   trailerStatus?: string;
   caller?: string;
   cause?: unknown;
+  /** The call's context values, to name the caller of a call that ended before it settled. */
+  values?: ContextValues;
 }
 
 const recordKey = createContextKey<CallRecord | undefined>(undefined, { description: 'call record' });
@@ -48,7 +50,7 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
       procedure: record.procedure,
       code: code === 'ok' ? 'ok' : codeToString(code),
       durationMs: Math.round(durationMs * 1000) / 1000,
-      caller: record.caller,
+      caller: record.caller ?? record.values?.get(principalKey)?.ownerId,
       requestId: record.requestId,
       // Tells a wrong method (405) from a wrong content type (415) or HTTP/1.1 gRPC (505).
       httpStatus: refusedEarly && response.statusCode !== 200 ? response.statusCode : undefined,
@@ -95,7 +97,9 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
 
     contextValues(request) {
       const values = createContextValues();
-      values.set(recordKey, records.get(request));
+      const record = records.get(request);
+      values.set(recordKey, record);
+      if (record !== undefined) record.values = values;
       return values;
     },
 
