@@ -16,6 +16,10 @@ const hostileStrings = fc.constantFrom(
   '%',
   '../../etc/passwd',
   'a'.repeat(301),
+  // Astral characters (two UTF-16 units) where a message or a limit might cut a string.
+  `${'k'.repeat(79)}🎬tail`,
+  `${'a'.repeat(299)}🎬`,
+  '🎬'.repeat(200),
   'x'.repeat(4_000),
   '\u0000',
   '\uD800',

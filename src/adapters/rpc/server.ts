@@ -11,6 +11,7 @@ import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
 import { authInterceptor } from './auth.ts';
 import { deadlineInterceptor, refuseWhileClosing } from './call-guards.ts';
+import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
 import { respecGrpcMessage } from './grpc-message.ts';
 import { healthHandlers } from './health.ts';
@@ -100,6 +101,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     options.port,
     (request, response) => {
       respecGrpcMessage(response);
+      clampDeadlineHeaders(request);
       callLog.track(request, response);
       rpcHandler(request, response);
     },
