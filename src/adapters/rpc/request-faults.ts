@@ -8,7 +8,7 @@
 // A unary request is read and parsed before any interceptor runs; its answer is already
 // encoded when the handler returns, so it is corrected in the encoded answer — but only when
 // no interceptor was reached, i.e. when the failure cannot have come from this server's code.
-import { Code, ConnectError, createContextKey, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from '@connectrpc/connect/protocol';
 
 interface Reached {
@@ -51,7 +51,9 @@ export function answerUndecodableRequestsAsInvalidArgument(router: ConnectRouter
 function correctingHandler(handler: UniversalHandler): (request: UniversalServerRequest) => Promise<UniversalServerResponse> {
   return async (request) => {
     const marker: Reached = { reached: false };
-    request.contextValues?.set(reachedKey, marker);
+    // Without context values of its own the marker would be lost, and every INTERNAL corrected.
+    request.contextValues ??= createContextValues();
+    request.contextValues.set(reachedKey, marker);
     const response = await handler(request);
     const contentType = response.header?.get('content-type') ?? '';
     if (contentType.startsWith('application/grpc-web')) return correctGrpcWeb(response, marker);
