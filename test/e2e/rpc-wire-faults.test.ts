@@ -1,5 +1,7 @@
 // Findings of the wire fuzzer (test/attack/wire-fuzz.test.ts), each pinned by the smallest
 // request that showed it, over a real socket.
+import http2 from 'node:http2';
+import net from 'node:net';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVideoServiceClient } from '../../src/client.ts';
@@ -28,7 +30,64 @@ function failureOf(call: Promise<unknown>): Promise<ConnectError> {
   );
 }
 
+function envelope(payload: Uint8Array): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([prefix, payload]);
+}
+
+/** One gRPC call over HTTP/2 with a 3 s limit: the grpc-status and grpc-message, or 'no answer'. */
+function grpcStatusOf(path: string, contentType: string, body: Buffer): Promise<{ status?: string; message?: string } | 'no answer'> {
+  return new Promise((resolve) => {
+    const session = http2.connect(service.url);
+    session.on('error', () => undefined);
+    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': contentType, te: 'trailers' });
+    let answer: { status?: string; message?: string } | 'no answer' = 'no answer';
+    const timer = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), 3_000);
+    stream.on('trailers', (fields) => (answer = { status: fields['grpc-status'] as string, message: fields['grpc-message'] as string }));
+    stream.on('data', () => undefined);
+    stream.on('error', () => undefined);
+    stream.on('close', () => {
+      clearTimeout(timer);
+      session.close();
+      resolve(answer);
+    });
+    stream.end(body);
+  });
+}
+
+/** One gRPC-Web call over raw HTTP/1.1 with a 3 s limit: the status in its trailer frame, or 'no answer'. */
+function grpcWebStatusOf(path: string, contentType: string, body: Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(service.port, '127.0.0.1');
+    let received = '';
+    const timer = setTimeout(() => socket.destroy(), 3_000);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(/grpc-status: ?(\d+)/.exec(received)?.[1] ?? 'no answer');
+    });
+    socket.write(Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-type: ${contentType}\r\ncontent-length: ${body.length}\r\n\r\n`), body]));
+  });
+}
+
 describe('wire fuzzing findings', () => {
+  // V8's JSON.parse names an unexpected astral character by its first UTF-16 unit alone, and
+  // connect's grpc-message encoding threw on that half character: the call was never answered.
+  const emojiJson = envelope(Buffer.from('🎬'));
+
+  it.each(['/video.v1.VideoService/ListVideos', '/grpc.health.v1.Health/Watch'])(
+    'a gRPC JSON body whose parse error quotes half a character is answered INVALID_ARGUMENT (%s)',
+    async (path) => {
+      expect(await grpcStatusOf(path, 'application/grpc+json', emojiJson)).toMatchObject({ status: String(Code.InvalidArgument) });
+    },
+  );
+
+  it('the same body over gRPC-Web is answered INVALID_ARGUMENT too', async () => {
+    expect(await grpcWebStatusOf('/video.v1.VideoService/ListVideos', 'application/grpc-web+json', emojiJson)).toBe(String(Code.InvalidArgument));
+  });
+
   // 79 letters and a clapper board emoji (two UTF-16 units): the message quotes the key cut at
   // 80 units, between the two halves, and gRPC's percent-encoding of grpc-message threw on it.
   const longKey = `${'k'.repeat(79)}🎬tail`;

@@ -54,7 +54,15 @@ function correctingHandler(handler: UniversalHandler): (request: UniversalServer
     // Without context values of its own the marker would be lost, and every INTERNAL corrected.
     request.contextValues ??= createContextValues();
     request.contextValues.set(reachedKey, marker);
-    const response = await handler(request);
+    let response: UniversalServerResponse;
+    try {
+      response = await handler(request);
+    } catch (error) {
+      // Connect could not even start the answer (it failed on the status of its first chunk).
+      const broken = brokenAnswer(request.header.get('content-type') ?? '', marker);
+      if (broken === undefined) throw error;
+      return broken;
+    }
     const contentType = response.header?.get('content-type') ?? '';
     if (contentType.startsWith('application/grpc-web')) return correctGrpcWeb(response, marker);
     if (contentType.startsWith('application/grpc')) return correctGrpc(response, marker);
@@ -66,6 +74,39 @@ function correctingHandler(handler: UniversalHandler): (request: UniversalServer
 const internal = String(Code.Internal);
 const invalidArgument = String(Code.InvalidArgument);
 
+/**
+ * The status for an answer connect failed to finish (it threw while writing the status, e.g.
+ * on a message that quotes half a character of the request): without it the stream stays
+ * open and the client waits for good.
+ */
+function brokenAnswerStatus(marker: Reached): { status: string; message: string } {
+  return marker.reached
+    ? { status: internal, message: 'internal error; the failure was logged on the server' }
+    : { status: invalidArgument, message: 'the request could not be decoded' };
+}
+
+/** A whole gRPC or gRPC-Web answer carrying brokenAnswerStatus; undefined for Connect (which cannot fail this way). */
+function brokenAnswer(requestContentType: string, marker: Reached): UniversalServerResponse | undefined {
+  const { status, message } = brokenAnswerStatus(marker);
+  const codec = requestContentType.includes('+json') ? 'json' : 'proto';
+  if (requestContentType.startsWith('application/grpc-web')) {
+    return {
+      status: 200,
+      header: new Headers({ 'content-type': `application/grpc-web+${codec}` }),
+      body: once(trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeURIComponent(message)}\r\n`)),
+    };
+  }
+  if (requestContentType.startsWith('application/grpc')) {
+    return {
+      status: 200,
+      header: new Headers({ 'content-type': `application/grpc+${codec}` }),
+      body: once(),
+      trailer: new Headers({ 'grpc-status': status, 'grpc-message': encodeURIComponent(message) }),
+    };
+  }
+  return undefined;
+}
+
 // gRPC: the status is a trailer, set once the body has been produced.
 function correctGrpc(response: UniversalServerResponse, marker: Reached): UniversalServerResponse {
   const trailer = response.trailer;
@@ -74,27 +115,48 @@ function correctGrpc(response: UniversalServerResponse, marker: Reached): Univer
     if (!marker.reached && trailer.get('grpc-status') === internal) trailer.set('grpc-status', invalidArgument);
   };
   correct();
-  return { ...response, body: afterEach(response.body, (chunk) => chunk, correct) };
+  return {
+    ...response,
+    body: passOn(response.body, {
+      end: correct,
+      broken: () => {
+        const { status, message } = brokenAnswerStatus(marker);
+        trailer.set('grpc-status', status);
+        trailer.set('grpc-message', encodeURIComponent(message));
+        return undefined;
+      },
+    }),
+  };
+}
+
+const trailerFlag = 0x80;
+
+function trailerEnvelope(text: string): Uint8Array {
+  const body = Buffer.from(text, 'latin1');
+  const prefix = Buffer.alloc(5);
+  prefix[0] = trailerFlag;
+  prefix.writeUInt32BE(body.length, 1);
+  return new Uint8Array(Buffer.concat([prefix, body]));
 }
 
 // gRPC-Web: the status travels in the body, in a trailer envelope (flag 0x80) of header lines.
 function correctGrpcWeb(response: UniversalServerResponse, marker: Reached): UniversalServerResponse {
   if (response.body === undefined) return response;
-  const trailerFlag = 0x80;
   return {
     ...response,
-    body: afterEach(response.body, (chunk) => {
-      if (marker.reached || chunk.length < 5 || chunk[0] !== trailerFlag) return chunk;
-      const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      if (view.readUInt32BE(1) !== chunk.length - 5) return chunk;
-      const text = view.subarray(5).toString('latin1');
-      const corrected = text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
-      if (corrected === text) return chunk;
-      const body = Buffer.from(corrected, 'latin1');
-      const prefix = Buffer.alloc(5);
-      prefix[0] = trailerFlag;
-      prefix.writeUInt32BE(body.length, 1);
-      return new Uint8Array(Buffer.concat([prefix, body]));
+    body: passOn(response.body, {
+      map: (chunk) => {
+        if (marker.reached || chunk.length < 5 || chunk[0] !== trailerFlag) return chunk;
+        const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        if (view.readUInt32BE(1) !== chunk.length - 5) return chunk;
+        const text = view.subarray(5).toString('latin1');
+        const corrected = text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
+        return corrected === text ? chunk : trailerEnvelope(corrected);
+      },
+      broken: () => {
+        const { status, message } = brokenAnswerStatus(marker);
+        return trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeURIComponent(message)}\r\n`);
+      },
     }),
   };
 }
@@ -118,27 +180,51 @@ async function correctConnect(response: UniversalServerResponse): Promise<Univer
   return { ...response, status: 400, header, body: once(body) };
 }
 
-async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield new Uint8Array(bytes);
+/** A body of `bytes`, or an empty one. */
+async function* once(bytes?: Uint8Array): AsyncIterable<Uint8Array> {
+  if (bytes !== undefined) yield new Uint8Array(bytes);
+}
+
+interface PassOn {
+  /** Applied to each chunk on its way out. */
+  readonly map?: (chunk: Uint8Array) => Uint8Array;
+  /** Called before the end of the body is reported, so trailers read after it see the change. */
+  readonly end?: () => void;
+  /** Called when producing the body failed; may return one last chunk, then the body ends. */
+  readonly broken?: () => Uint8Array | undefined;
 }
 
 /**
- * `body` with each chunk passed through `map`, calling `done` before its end is reported, so
- * trailers read after the body see the change. throw() and return() reach the original, as
- * connect-node uses them to tell the handler about a failed write.
+ * `body` passed on through `handlers`. throw() and return() reach the original, as connect-node
+ * uses them to tell the handler about a failed write.
  */
-function afterEach(body: AsyncIterable<Uint8Array>, map: (chunk: Uint8Array) => Uint8Array, done?: () => void): AsyncIterable<Uint8Array> {
+function passOn(body: AsyncIterable<Uint8Array>, handlers: PassOn): AsyncIterable<Uint8Array> {
   return {
     [Symbol.asyncIterator]() {
       const inner = body[Symbol.asyncIterator]();
+      let last: Uint8Array | undefined;
+      let finished = false;
       const iterator: AsyncIterator<Uint8Array> = {
         async next() {
-          const result = await inner.next();
+          if (finished) {
+            const value = last;
+            last = undefined;
+            return value === undefined ? { done: true, value: undefined } : { done: false, value };
+          }
+          let result: IteratorResult<Uint8Array>;
+          try {
+            result = await inner.next();
+          } catch (error) {
+            if (handlers.broken === undefined) throw error;
+            finished = true;
+            last = handlers.broken();
+            return iterator.next();
+          }
           if (result.done === true) {
-            done?.();
+            handlers.end?.();
             return result;
           }
-          return { done: false, value: map(result.value) };
+          return { done: false, value: handlers.map ? handlers.map(result.value) : result.value };
         },
       };
       if (inner.throw) iterator.throw = (error?: unknown) => inner.throw!(error);
