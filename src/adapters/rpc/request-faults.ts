@@ -8,8 +8,11 @@
 // A unary request is read and parsed before any interceptor runs; its answer is already
 // encoded when the handler returns, so it is corrected in the encoded answer — but only when
 // no interceptor was reached, i.e. when the failure cannot have come from this server's code.
+// An answer connect fails to finish at all (it throws while encoding a status message that
+// holds half a character) is finished here too, instead of leaving the stream open for good.
 import { Code, ConnectError, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from '@connectrpc/connect/protocol';
+import { brokenAnswer, correctConnect, correctGrpc, correctGrpcWeb } from './encoded-answers.ts';
 
 interface Reached {
   reached: boolean;
@@ -51,6 +54,7 @@ export function answerUndecodableRequestsAsInvalidArgument(router: ConnectRouter
 function correctingHandler(handler: UniversalHandler): (request: UniversalServerRequest) => Promise<UniversalServerResponse> {
   return async (request) => {
     const marker: Reached = { reached: false };
+    const reached = () => marker.reached;
     // Without context values of its own the marker would be lost, and every INTERNAL corrected.
     request.contextValues ??= createContextValues();
     request.contextValues.set(reachedKey, marker);
@@ -59,177 +63,14 @@ function correctingHandler(handler: UniversalHandler): (request: UniversalServer
       response = await handler(request);
     } catch (error) {
       // Connect could not even start the answer (it failed on the status of its first chunk).
-      const broken = brokenAnswer(request.header.get('content-type') ?? '', marker);
+      const broken = brokenAnswer(request.header.get('content-type') ?? '', reached);
       if (broken === undefined) throw error;
       return broken;
     }
     const contentType = response.header?.get('content-type') ?? '';
-    if (contentType.startsWith('application/grpc-web')) return correctGrpcWeb(response, marker);
-    if (contentType.startsWith('application/grpc')) return correctGrpc(response, marker);
-    if (response.status === 500 && contentType.startsWith('application/json') && !marker.reached) return correctConnect(response);
+    if (contentType.startsWith('application/grpc-web')) return correctGrpcWeb(response, reached);
+    if (contentType.startsWith('application/grpc')) return correctGrpc(response, reached);
+    if (response.status === 500 && contentType.startsWith('application/json') && !reached()) return correctConnect(response);
     return response;
-  };
-}
-
-const internal = String(Code.Internal);
-const invalidArgument = String(Code.InvalidArgument);
-
-/**
- * The status for an answer connect failed to finish (it threw while writing the status, e.g.
- * on a message that quotes half a character of the request): without it the stream stays
- * open and the client waits for good.
- */
-function brokenAnswerStatus(marker: Reached): { status: string; message: string } {
-  return marker.reached
-    ? { status: internal, message: 'internal error; the failure was logged on the server' }
-    : { status: invalidArgument, message: 'the request could not be decoded' };
-}
-
-/** A whole gRPC or gRPC-Web answer carrying brokenAnswerStatus; undefined for Connect (which cannot fail this way). */
-function brokenAnswer(requestContentType: string, marker: Reached): UniversalServerResponse | undefined {
-  const { status, message } = brokenAnswerStatus(marker);
-  const codec = requestContentType.includes('+json') ? 'json' : 'proto';
-  if (requestContentType.startsWith('application/grpc-web')) {
-    return {
-      status: 200,
-      header: new Headers({ 'content-type': `application/grpc-web+${codec}` }),
-      body: once(trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeURIComponent(message)}\r\n`)),
-    };
-  }
-  if (requestContentType.startsWith('application/grpc')) {
-    return {
-      status: 200,
-      header: new Headers({ 'content-type': `application/grpc+${codec}` }),
-      body: once(),
-      trailer: new Headers({ 'grpc-status': status, 'grpc-message': encodeURIComponent(message) }),
-    };
-  }
-  return undefined;
-}
-
-// gRPC: the status is a trailer, set once the body has been produced.
-function correctGrpc(response: UniversalServerResponse, marker: Reached): UniversalServerResponse {
-  const trailer = response.trailer;
-  if (trailer === undefined || response.body === undefined) return response;
-  const correct = (): void => {
-    if (!marker.reached && trailer.get('grpc-status') === internal) trailer.set('grpc-status', invalidArgument);
-  };
-  correct();
-  return {
-    ...response,
-    body: passOn(response.body, {
-      end: correct,
-      broken: () => {
-        const { status, message } = brokenAnswerStatus(marker);
-        trailer.set('grpc-status', status);
-        trailer.set('grpc-message', encodeURIComponent(message));
-        return undefined;
-      },
-    }),
-  };
-}
-
-const trailerFlag = 0x80;
-
-function trailerEnvelope(text: string): Uint8Array {
-  const body = Buffer.from(text, 'latin1');
-  const prefix = Buffer.alloc(5);
-  prefix[0] = trailerFlag;
-  prefix.writeUInt32BE(body.length, 1);
-  return new Uint8Array(Buffer.concat([prefix, body]));
-}
-
-// gRPC-Web: the status travels in the body, in a trailer envelope (flag 0x80) of header lines.
-function correctGrpcWeb(response: UniversalServerResponse, marker: Reached): UniversalServerResponse {
-  if (response.body === undefined) return response;
-  return {
-    ...response,
-    body: passOn(response.body, {
-      map: (chunk) => {
-        if (marker.reached || chunk.length < 5 || chunk[0] !== trailerFlag) return chunk;
-        const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        if (view.readUInt32BE(1) !== chunk.length - 5) return chunk;
-        const text = view.subarray(5).toString('latin1');
-        const corrected = text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
-        return corrected === text ? chunk : trailerEnvelope(corrected);
-      },
-      broken: () => {
-        const { status, message } = brokenAnswerStatus(marker);
-        return trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeURIComponent(message)}\r\n`);
-      },
-    }),
-  };
-}
-
-// Connect unary: HTTP 500 with a JSON error body; INVALID_ARGUMENT is HTTP 400.
-async function correctConnect(response: UniversalServerResponse): Promise<UniversalServerResponse> {
-  if (response.body === undefined || response.header?.get('content-encoding')) return response;
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of response.body) chunks.push(chunk);
-  const original = Buffer.concat(chunks);
-  let error: { code?: unknown };
-  try {
-    error = JSON.parse(original.toString('utf8')) as { code?: unknown };
-  } catch {
-    return { ...response, body: once(original) };
-  }
-  if (error.code !== 'internal') return { ...response, body: once(original) };
-  const body = Buffer.from(JSON.stringify({ ...error, code: 'invalid_argument' }), 'utf8');
-  const header = new Headers(response.header);
-  header.set('content-length', String(body.length));
-  return { ...response, status: 400, header, body: once(body) };
-}
-
-/** A body of `bytes`, or an empty one. */
-async function* once(bytes?: Uint8Array): AsyncIterable<Uint8Array> {
-  if (bytes !== undefined) yield new Uint8Array(bytes);
-}
-
-interface PassOn {
-  /** Applied to each chunk on its way out. */
-  readonly map?: (chunk: Uint8Array) => Uint8Array;
-  /** Called before the end of the body is reported, so trailers read after it see the change. */
-  readonly end?: () => void;
-  /** Called when producing the body failed; may return one last chunk, then the body ends. */
-  readonly broken?: () => Uint8Array | undefined;
-}
-
-/**
- * `body` passed on through `handlers`. throw() and return() reach the original, as connect-node
- * uses them to tell the handler about a failed write.
- */
-function passOn(body: AsyncIterable<Uint8Array>, handlers: PassOn): AsyncIterable<Uint8Array> {
-  return {
-    [Symbol.asyncIterator]() {
-      const inner = body[Symbol.asyncIterator]();
-      let last: Uint8Array | undefined;
-      let finished = false;
-      const iterator: AsyncIterator<Uint8Array> = {
-        async next() {
-          if (finished) {
-            const value = last;
-            last = undefined;
-            return value === undefined ? { done: true, value: undefined } : { done: false, value };
-          }
-          let result: IteratorResult<Uint8Array>;
-          try {
-            result = await inner.next();
-          } catch (error) {
-            if (handlers.broken === undefined) throw error;
-            finished = true;
-            last = handlers.broken();
-            return iterator.next();
-          }
-          if (result.done === true) {
-            handlers.end?.();
-            return result;
-          }
-          return { done: false, value: handlers.map ? handlers.map(result.value) : result.value };
-        },
-      };
-      if (inner.throw) iterator.throw = (error?: unknown) => inner.throw!(error);
-      if (inner.return) iterator.return = (value?: unknown) => inner.return!(value);
-      return iterator;
-    },
   };
 }
