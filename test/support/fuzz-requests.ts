@@ -169,7 +169,25 @@ export function grpcRequest(tokens: FuzzTokens): fc.Arbitrary<Http2Input> {
   );
 }
 
-/** The raw bytes of an HTTP/1.1 request: head lines and a body, framed by `framing`. */
+/** Raw HTTP/1.1 request bytes, and whether they make a whole request (else the server may legally wait for more). */
+export interface Http1Input {
+  readonly bytes: Buffer;
+  readonly complete: boolean;
+}
+
+/** An HTTP/1.1 request: head lines and a body, framed by `framing`. */
+function http1Request(
+  requestLine: string,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  framing: 'length' | 'chunked' | 'none' | { wrongLength: number },
+): Http1Input {
+  // A content-length above the body leaves the server waiting; below it, `connection: close`
+  // makes the server ignore the rest.
+  const complete = typeof framing === 'string' || framing.wrongLength < 0;
+  return { bytes: http1Bytes(requestLine, headers, body, framing), complete };
+}
+
 function http1Bytes(
   requestLine: string,
   headers: Record<string, string>,
@@ -197,7 +215,7 @@ const framingArbitrary = fc.oneof(
   fc.integer({ min: -3, max: 3 }).filter((delta) => delta !== 0).map((wrongLength) => ({ wrongLength })),
 );
 
-export function grpcWebRequest(tokens: FuzzTokens): fc.Arbitrary<Buffer> {
+export function grpcWebRequest(tokens: FuzzTokens): fc.Arbitrary<Http1Input> {
   return pathArbitrary.chain((procedure) =>
     fc
       .record({
@@ -217,7 +235,7 @@ export function grpcWebRequest(tokens: FuzzTokens): fc.Arbitrary<Buffer> {
       })
       .chain((input) =>
         (input.json ? envelopedBody(mutatedJson(jsonOf(procedure.input))) : envelopedBody(mutatedBytes(protobufOf(procedure.input)))).map((body) =>
-          http1Bytes(
+          http1Request(
             `${input.method} ${procedure.path} HTTP/1.1`,
             withExtraHeaders(
               {
@@ -237,7 +255,7 @@ export function grpcWebRequest(tokens: FuzzTokens): fc.Arbitrary<Buffer> {
   );
 }
 
-export function connectRequest(tokens: FuzzTokens): fc.Arbitrary<Buffer> {
+export function connectRequest(tokens: FuzzTokens): fc.Arbitrary<Http1Input> {
   return pathArbitrary.chain((procedure) => {
     const json = mutatedJson(jsonOf(procedure.input));
     const binary = mutatedBytes(protobufOf(procedure.input));
@@ -268,7 +286,7 @@ export function connectRequest(tokens: FuzzTokens): fc.Arbitrary<Buffer> {
       .map((input) => {
         const streaming = input.payload.contentType.startsWith('application/connect+');
         const body = input.gzipBody ? new Uint8Array(gzipSync(input.payload.body)) : input.payload.body;
-        return http1Bytes(
+        return http1Request(
           `${input.method} ${procedure.path}${input.query ?? ''} HTTP/1.1`,
           withExtraHeaders(
             {
@@ -288,7 +306,7 @@ export function connectRequest(tokens: FuzzTokens): fc.Arbitrary<Buffer> {
 }
 
 /** HTTP/1.1 that is malformed itself: request lines, header bytes, framing, smuggling shapes. */
-export function malformedHttp1Request(tokens: FuzzTokens): fc.Arbitrary<Buffer> {
+export function malformedHttp1Request(tokens: FuzzTokens): fc.Arbitrary<Http1Input> {
   const target = fc.oneof(
     { weight: 3, arbitrary: pathArbitrary.map((procedure) => procedure.path) },
     fc.constantFrom('/readyz', '/healthz', '*', 'http://127.0.0.1/video.v1.VideoService/GetVideo', '', '/%00', '/\u00ff'),
@@ -323,7 +341,8 @@ export function malformedHttp1Request(tokens: FuzzTokens): fc.Arbitrary<Buffer> 
   );
   return fc
     .tuple(requestLine, fc.array(headerLine, { maxLength: 5 }), fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(Buffer.from('zz\r\n\r\n'), Buffer.from('5\r\nhello\r\n0\r\n\r\n'), Buffer.from('ffffffffffffffff\r\n'))), fc.boolean())
-    .map(([line, headers, body, closeAfter]) =>
-      Buffer.concat([Buffer.from(`${[line, 'host: 127.0.0.1', ...headers, ...(closeAfter ? ['connection: close'] : [])].join('\r\n')}\r\n\r\n`, 'latin1'), Buffer.from(body)]),
-    );
+    .map(([line, headers, body, closeAfter]) => ({
+      bytes: Buffer.concat([Buffer.from(`${[line, 'host: 127.0.0.1', ...headers, ...(closeAfter ? ['connection: close'] : [])].join('\r\n')}\r\n\r\n`, 'latin1'), Buffer.from(body)]),
+      complete: false,
+    }));
 }

@@ -68,17 +68,26 @@ export function sendHttp2(session: ClientHttp2Session, headers: Record<string, s
   });
 }
 
-/** Opens a TCP connection, writes `bytes`, and reads until the server closes it or `timeoutMs` passes. */
-export function sendRaw(port: number, bytes: Uint8Array, timeoutMs: number): Promise<WireAnswer> {
+/**
+ * Opens a TCP connection, writes `bytes`, and reads until the server closes it, one whole
+ * answer is in, or time is up: `firstByteMs` for the first byte, then `restMs` (a stream that
+ * answered stays open).
+ */
+export function sendRaw(port: number, bytes: Uint8Array, firstByteMs: number, restMs: number): Promise<WireAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
     let kept = 0;
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const giveUp = () => {
       timedOut = true;
       socket.destroy();
-    }, timeoutMs);
+    };
+    let timer = setTimeout(giveUp, firstByteMs);
+    socket.once('data', () => {
+      clearTimeout(timer);
+      timer = setTimeout(giveUp, restMs);
+    });
     socket.on('data', (chunk: Buffer) => {
       if (kept < maxKeptBytes) chunks.push(chunk);
       kept += chunk.length;
@@ -192,8 +201,8 @@ export function faultsIn(answer: WireAnswer, request: Uint8Array | string): stri
 }
 
 /** A short, printable description of a request for a failure report. */
-export function describeRequest(request: Uint8Array | { headers: Record<string, string>; body: Uint8Array }): string {
-  if (request instanceof Uint8Array) return JSON.stringify(Buffer.from(request).subarray(0, 600).toString('latin1'));
+export function describeRequest(request: { bytes: Uint8Array } | { headers: Record<string, string>; body: Uint8Array }): string {
+  if ('bytes' in request) return JSON.stringify(Buffer.from(request.bytes).subarray(0, 600).toString('latin1'));
   const headers = { ...request.headers };
   if (headers.authorization !== undefined) headers.authorization = headers.authorization.slice(0, 20);
   return `${JSON.stringify(headers)} body=${Buffer.from(request.body).subarray(0, 200).toString('hex')}`;
