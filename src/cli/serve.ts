@@ -77,9 +77,11 @@ function shutdownOnSignals(logger: Logger, shutdownDelayMs: number): { attach(se
   // person at a terminal, who has no load balancer to wait for.
   const delayFor = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? shutdownDelayMs : 0);
 
-  const stop = (running: RunningService, signal: NodeJS.Signals) => {
-    const preStopDelayMs = delayFor(signal);
-    logger.info({ signal, preStopDelayMs, graceMs: shutdownGraceMs }, 'stopping: not ready for the pre-stop delay, then draining in-flight calls');
+  const stop = (running: RunningService, signal: NodeJS.Signals, preStopDelayMs: number) => {
+    logger.info(
+      { signal, preStopDelayMs, graceMs: shutdownGraceMs },
+      preStopDelayMs > 0 ? 'stopping: not ready for the pre-stop delay, then draining in-flight calls' : 'stopping: draining in-flight calls',
+    );
     running.stop({ graceMs: shutdownGraceMs, preStopDelayMs }).then(
       () => {
         logger.info('stopped');
@@ -105,7 +107,7 @@ function shutdownOnSignals(logger: Logger, shutdownDelayMs: number): { attach(se
       logger.error({ limitMs: hardLimitMs }, 'shutdown did not finish in time; exiting');
       process.exit(1);
     }, hardLimitMs).unref();
-    if (service !== undefined) stop(service, signal);
+    if (service !== undefined) stop(service, signal, delayFor(signal));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -113,7 +115,8 @@ function shutdownOnSignals(logger: Logger, shutdownDelayMs: number): { attach(se
   return {
     attach(running) {
       service = running;
-      if (signalled !== undefined) stop(running, signalled);
+      // Signalled while starting: never ready, so no load balancer has anything to drain.
+      if (signalled !== undefined) stop(running, signalled, 0);
     },
   };
 }
