@@ -136,7 +136,7 @@ function exitedWithin(ms: number): Promise<{ code: number | null; signal: NodeJS
 
 describe('videosvc serve pre-stop delay (SHUTDOWN_DELAY_MS)', () => {
   it('on SIGTERM, /readyz is 503 and health NOT_SERVING for the delay while new connections and calls are still served; then exit 0', async () => {
-    const delayMs = 1_500;
+    const delayMs = 2_500;
     serve = await startServe(baseEnv(dir.path, { JWT_SECRET: testSecret, SHUTDOWN_DELAY_MS: String(delayMs) }), dir.path);
     expect(await readyz(serve.url)).toBe(200);
     expect(await healthStatus(serve.url)).toBe(Status.SERVING);
