@@ -149,7 +149,7 @@ const httpLabel = (answer: WireAnswer) => `http-${answer.httpStatus ?? 'none'}${
 
 describe('wire fuzzing over real sockets: no server fault, no internals, no error log line', () => {
   it(`gRPC over HTTP/2: ${counts.grpc} fuzzed requests (paths, content types, grpc-encoding/-timeout, te, envelopes and compression flags, protobuf bytes)`, async () => {
-    const tally = await fuzz('gRPC/HTTP2', grpcRequest(tokens), counts.grpc, 25, sendOnNewSession, grpcLabel);
+    const tally = await fuzz('gRPC/HTTP2', grpcRequest(tokens), counts.grpc, 50, sendOnNewSession, grpcLabel);
     expect(tally.sent).toBeGreaterThanOrEqual(counts.grpc * 0.9);
   }, testTimeoutMs);
 
