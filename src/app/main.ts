@@ -2,6 +2,7 @@
 // the use cases. Whatever was opened is closed again if a later step fails, so the
 // service never listens half-configured (SPEC §5).
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '../adapters/log.ts';
 import { startRpcServer } from '../adapters/rpc/server.ts';
 import { systemClock } from '../adapters/system/clock.ts';
@@ -17,13 +18,20 @@ import { Videos } from './videos.ts';
 export interface StopOptions {
   /** How long in-flight calls may run on after stop() before they are cut off. */
   readonly graceMs?: number;
+  /**
+   * The pre-stop delay: for this long first, /readyz answers 503 and health NOT_SERVING
+   * while calls are still accepted and served, so load balancers stop sending here before
+   * the listener closes. Default 0 (tests and embedders stop at once); `serve` passes
+   * limits.shutdownDelayMs on SIGTERM.
+   */
+  readonly preStopDelayMs?: number;
 }
 
 export interface RunningService {
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   readonly port: number;
-  /** Stops accepting, drains in-flight calls (bounded by graceMs), then closes the secret ring and the store. */
+  /** After the pre-stop delay (if any) stops accepting, drains in-flight calls (bounded by graceMs), then closes the secret ring and the store. */
   stop(options?: StopOptions): Promise<void>;
 }
 
@@ -61,16 +69,34 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Page tokens are keyed by the token secret, so they survive restarts and work on every replica (SPEC §3).
     const pageTokens = createPageTokenCodec(() => secrets.ring.secrets());
     const videos = new Videos(opened.store, systemClock, uuidV7Ids, pageTokens);
+    const draining = new AbortController();
     const server = await listen(config, () =>
-      startRpcServer({ videos, ping: (bounds?: StoreCallOptions) => opened.store.ping(bounds), verifier, logger, host: config.host, port: config.port, tls, limits: config.limits }),
+      startRpcServer({
+        videos,
+        ping: (bounds?: StoreCallOptions) => opened.store.ping(bounds),
+        verifier,
+        logger,
+        host: config.host,
+        port: config.port,
+        tls,
+        limits: config.limits,
+        draining: draining.signal,
+      }),
     );
     logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
 
     let stopping: Promise<void> | undefined;
-    const stop = async ({ graceMs = defaultGraceMs }: StopOptions = {}): Promise<void> => {
+    const stop = async ({ graceMs = defaultGraceMs, preStopDelayMs = 0 }: StopOptions = {}): Promise<void> => {
       // Closing the server first drains in-flight calls while the store is still open;
       // only then are the store and the ring closed.
-      stopping ??= server.close({ graceMs }).finally(() => closeAll(closers, logger));
+      stopping ??= (async () => {
+        if (preStopDelayMs > 0) {
+          draining.abort();
+          logger.info({ delayMs: preStopDelayMs }, 'not ready: still serving during the pre-stop delay');
+          await sleep(preStopDelayMs);
+        }
+        await server.close({ graceMs });
+      })().finally(() => closeAll(closers, logger));
       return stopping;
     };
     return { url: server.url, port: server.port, stop };

@@ -1,21 +1,26 @@
-// `videosvc serve`: the service, with SPEC §6's shutdown: SIGTERM/SIGINT stop accepting,
-// drain in-flight calls (bounded), close the store, exit 0; a second signal forces exit 1.
+// `videosvc serve`: the service, with SPEC §6's shutdown: SIGTERM first turns readiness off
+// for the pre-stop delay while still serving (SIGINT, an interactive Ctrl-C, skips it), then
+// stops accepting, drains in-flight calls (bounded), closes the store, exit 0; a second
+// signal forces exit 1.
 import { parseArgs } from 'node:util';
 import { defaults, parseConfig, readEnvironment } from '../app/config.ts';
+import { limitVariables } from '../app/limits.ts';
 import type { Logger } from '../adapters/log.ts';
 import type { RunningService } from '../app/main.ts';
 import { parseCommandLine, printOut, type Command } from './command.ts';
 
 /** How long in-flight calls may finish after a signal before they are cut off. */
 export const shutdownGraceMs = 10_000;
-// If draining and closing still hang this long after the grace period, give up.
-const shutdownHardLimitMs = shutdownGraceMs + 5_000;
+// If draining and closing still hang this long after the pre-stop delay and the grace period, give up.
+const shutdownSlackMs = 5_000;
 
 const usage = `usage: videosvc serve
 
 Runs the video-metadata service: gRPC, gRPC-Web and Connect on one port, plus
 GET /healthz and /readyz. Logs JSON lines (pino) to stdout; the first line after start
-is {"msg":"listening","url":...}. SIGTERM or SIGINT drains in-flight calls (up to
+is {"msg":"listening","url":...}. SIGTERM first answers /readyz with 503 and health
+NOT_SERVING for SHUTDOWN_DELAY_MS (default ${limitVariables.shutdownDelayMs.default}) while still serving calls, so load
+balancers stop sending; then it (and SIGINT, at once) drains in-flight calls (up to
 ${shutdownGraceMs / 1000} s), closes the store and exits 0; a second signal exits 1 at once.
 
 Configuration (environment variables, or a .env file in the working directory):
@@ -30,6 +35,7 @@ Configuration (environment variables, or a .env file in the working directory):
   JWT_SECRET_ID              Secrets Manager secret holding the token secret
   JWT_ISSUER, JWT_AUDIENCE   enforced on tokens when set
   TLS_CERT_FILE, TLS_KEY_FILE  serve TLS when both are set
+  SHUTDOWN_DELAY_MS          pre-stop delay on SIGTERM in ms; 0 turns it off (default ${limitVariables.shutdownDelayMs.default})
   LOG_LEVEL                  fatal, error, warn, info, debug, trace or silent (default ${defaults.LOG_LEVEL})
   NODE_ENV                   production refuses to start without a configured token secret
   AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SECRETS_MANAGER
@@ -54,7 +60,7 @@ export const serveCommand: Command = {
     // Loaded after the command line is known good, so `--help` stays instant.
     const [{ createLogger }, { start }] = await Promise.all([import('../adapters/log.ts'), import('../app/main.ts')]);
     const logger = createLogger(config.logLevel);
-    const shutdown = shutdownOnSignals(logger);
+    const shutdown = shutdownOnSignals(logger, config.limits.shutdownDelayMs);
     shutdown.attach(await start(config, { logger }));
     return 'running';
   },
@@ -64,13 +70,19 @@ export const serveCommand: Command = {
  * Installs the SIGTERM/SIGINT handlers before start-up begins, so a signal that arrives
  * while the store is still opening stops the service as soon as it is up.
  */
-function shutdownOnSignals(logger: Logger): { attach(service: RunningService): void } {
+function shutdownOnSignals(logger: Logger, shutdownDelayMs: number): { attach(service: RunningService): void } {
   let service: RunningService | undefined;
   let signalled: NodeJS.Signals | undefined;
+  // SIGTERM comes from an orchestrator that also tells the load balancer; Ctrl-C is a
+  // person at a terminal, who has no load balancer to wait for.
+  const delayFor = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? shutdownDelayMs : 0);
 
-  const stop = (running: RunningService, signal: NodeJS.Signals) => {
-    logger.info({ signal, graceMs: shutdownGraceMs }, 'stopping: draining in-flight calls');
-    running.stop({ graceMs: shutdownGraceMs }).then(
+  const stop = (running: RunningService, signal: NodeJS.Signals, preStopDelayMs: number) => {
+    logger.info(
+      { signal, preStopDelayMs, graceMs: shutdownGraceMs },
+      preStopDelayMs > 0 ? 'stopping: not ready for the pre-stop delay, then draining in-flight calls' : 'stopping: draining in-flight calls',
+    );
+    running.stop({ graceMs: shutdownGraceMs, preStopDelayMs }).then(
       () => {
         logger.info('stopped');
         process.exit(0);
@@ -90,11 +102,12 @@ function shutdownOnSignals(logger: Logger): { attach(service: RunningService): v
     signalled = signal;
     // Armed at the first signal, not once the service is up: a start-up stuck on an
     // unreachable store must not keep a stopping process alive either.
+    const hardLimitMs = delayFor(signal) + shutdownGraceMs + shutdownSlackMs;
     setTimeout(() => {
-      logger.error({ limitMs: shutdownHardLimitMs }, 'shutdown did not finish in time; exiting');
+      logger.error({ limitMs: hardLimitMs }, 'shutdown did not finish in time; exiting');
       process.exit(1);
-    }, shutdownHardLimitMs).unref();
-    if (service !== undefined) stop(service, signal);
+    }, hardLimitMs).unref();
+    if (service !== undefined) stop(service, signal, delayFor(signal));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -102,7 +115,8 @@ function shutdownOnSignals(logger: Logger): { attach(service: RunningService): v
   return {
     attach(running) {
       service = running;
-      if (signalled !== undefined) stop(running, signalled);
+      // Signalled while starting: never ready, so no load balancer has anything to drain.
+      if (signalled !== undefined) stop(running, signalled, 0);
     },
   };
 }

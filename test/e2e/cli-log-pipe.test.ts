@@ -21,7 +21,8 @@ function exitedWithin(ms: number): Promise<{ code: number | null; signal: NodeJS
 
 describe('videosvc serve with its log reader gone', () => {
   it('still exits 0 on SIGTERM when stdout is a closed pipe', async () => {
-    serve = await startServe(baseEnv(dir.path, { JWT_SECRET: testSecret }), dir.path);
+    // No pre-stop delay: the exit itself is what is timed here.
+    serve = await startServe(baseEnv(dir.path, { JWT_SECRET: testSecret, SHUTDOWN_DELAY_MS: '0' }), dir.path);
     // The reader goes away: every later log line meets EPIPE.
     serve.child.stdout!.destroy();
     await new Promise((wait) => setTimeout(wait, 100));

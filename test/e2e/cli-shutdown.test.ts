@@ -1,10 +1,12 @@
 // SPEC §6: SIGTERM during a burst of writes drains in-flight calls and exits 0; every call
 // either succeeds or fails with a retryable code, and nothing acknowledged is lost.
 import { randomUUID } from 'node:crypto';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { isRefusedStream } from '../../src/client.ts';
+import { Health, HealthCheckResponse_ServingStatus as Status } from '../../src/gen/grpc/health/v1/health_pb.ts';
 import {
   baseEnv,
   killServe,
@@ -46,7 +48,9 @@ async function storedIds(ids: readonly string[]): Promise<Set<string>> {
 
 describe('videosvc serve on SIGTERM', () => {
   it('drains a burst of creates: each one succeeds or fails retryably, every acknowledged one survives, exit 0', async () => {
-    const env = baseEnv(dir.path, { JWT_SECRET: testSecret });
+    // No pre-stop delay here: this test is about the drain itself, and the calls after the
+    // signal must meet a service that is already refusing them.
+    const env = baseEnv(dir.path, { JWT_SECRET: testSecret, SHUTDOWN_DELAY_MS: '0' });
     serve = await startServe(env, dir.path);
     const client = videoClient(serve.url, await token());
 
@@ -111,5 +115,72 @@ describe('videosvc serve on SIGTERM', () => {
     serve = await startServe(baseEnv(dir.path, { JWT_SECRET: testSecret }), dir.path);
     serve.child.kill('SIGINT');
     expect(await serve.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+async function readyz(url: string): Promise<number> {
+  const response = await fetch(`${url}/readyz`);
+  await response.text();
+  return response.status;
+}
+
+function healthStatus(url: string): Promise<Status> {
+  return createClient(Health, createGrpcTransport({ baseUrl: url }))
+    .check({ service: '' })
+    .then((response) => response.status);
+}
+
+function exitedWithin(ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+  return Promise.race([serve!.exited, new Promise<'still running'>((done) => setTimeout(() => done('still running'), ms))]);
+}
+
+describe('videosvc serve pre-stop delay (SHUTDOWN_DELAY_MS)', () => {
+  it('on SIGTERM, /readyz is 503 and health NOT_SERVING for the delay while new connections and calls are still served; then exit 0', async () => {
+    const delayMs = 2_500;
+    serve = await startServe(baseEnv(dir.path, { JWT_SECRET: testSecret, SHUTDOWN_DELAY_MS: String(delayMs) }), dir.path);
+    expect(await readyz(serve.url)).toBe(200);
+    expect(await healthStatus(serve.url)).toBe(Status.SERVING);
+
+    const signalledAt = Date.now();
+    serve.child.kill('SIGTERM');
+    // The signal is handled within a moment; poll until readiness has turned.
+    let readyStatus = 200;
+    while (readyStatus === 200 && Date.now() - signalledAt < delayMs / 2) {
+      await new Promise((wait) => setTimeout(wait, 20));
+      readyStatus = await readyz(serve.url);
+    }
+    expect(readyStatus).toBe(503);
+    expect(await healthStatus(serve.url)).toBe(Status.NOT_SERVING);
+    // A client that has not heard yet still gets served, on a new connection too (each
+    // helper call above and below opens its own).
+    const created = await videoClient(serve.url, await token()).createVideo({ video: { originalName: 'during-delay.mp4' } });
+    expect(created.video?.originalName).toBe('during-delay.mp4');
+    const duringDelayMs = Date.now() - signalledAt;
+    expect(duringDelayMs).toBeLessThan(delayMs);
+
+    const exit = await serve.exited;
+    const exitedAfterMs = Date.now() - signalledAt;
+    console.log(`pre-stop delay ${delayMs} ms: readyz 503 and a call served at ${duringDelayMs} ms, exit ${exit.code} at ${exitedAfterMs} ms`);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(exitedAfterMs).toBeGreaterThanOrEqual(delayMs);
+    expect(serve.logs.find((line) => line.msg === 'not ready: still serving during the pre-stop delay')).toMatchObject({ delayMs });
+    expect(serve.logs.some((line) => line.msg === 'stopped')).toBe(true);
+  });
+
+  it('SIGINT skips the pre-stop delay: exit 0 at once even with SHUTDOWN_DELAY_MS=60000', async () => {
+    serve = await startServe(baseEnv(dir.path, { JWT_SECRET: testSecret, SHUTDOWN_DELAY_MS: '60000' }), dir.path);
+    serve.child.kill('SIGINT');
+    expect(await exitedWithin(10_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('a second signal during the pre-stop delay exits 1 at once', async () => {
+    serve = await startServe(baseEnv(dir.path, { JWT_SECRET: testSecret, SHUTDOWN_DELAY_MS: '60000' }), dir.path);
+    serve.child.kill('SIGTERM');
+    while (!serve.logs.some((line) => line.msg === 'not ready: still serving during the pre-stop delay')) {
+      await new Promise((wait) => setTimeout(wait, 20));
+    }
+    expect(await readyz(serve.url)).toBe(503);
+    serve.child.kill('SIGTERM');
+    expect(await exitedWithin(10_000)).toEqual({ code: 1, signal: null });
   });
 });

@@ -95,7 +95,8 @@ describe('videosvc token', () => {
     const token = first.stdout.trimEnd();
 
     // serve reuses it, says so, and accepts the token — also for another owner (admin scope).
-    serve = await startServe(baseEnv(dir.path), dir.path);
+    // No pre-stop delay: it is restarted below and nothing balances load onto it.
+    serve = await startServe(baseEnv(dir.path, { SHUTDOWN_DELAY_MS: '0' }), dir.path);
     expect(serve.logs.find((line) => line.msg === 'listening')?.tokenSecret).toBe(`using development token secret from ${secretFile}`);
     const client = videoClient(serve.url, token);
     const created = await client.createVideo({ video: { originalName: 'cat.mp4' } });

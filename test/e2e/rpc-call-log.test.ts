@@ -1,11 +1,24 @@
-// The call log's code for calls the interceptors never settle: what the client actually got.
+// The call log's code and level for calls the interceptors never settle: what the client
+// actually got; client mistakes below error level, a client that goes away as canceled.
 import http2 from 'node:http2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readMaxBytes } from '../../src/adapters/rpc/server.ts';
+import { Health } from '../../src/gen/grpc/health/v1/health_pb.ts';
+import { faultyStore, type FaultyStore } from '../support/faulty-store.ts';
 import { startTestService, type TestService } from '../support/rpc-service.ts';
 
 let service: TestService;
+let faulty: FaultyStore;
 beforeAll(async () => {
-  service = await startTestService();
+  service = await startTestService({ wrapStore: (store) => (faulty = faultyStore(store)).store, healthWatchIntervalMs: 50 });
+});
+afterEach(() => {
+  faulty.mode = 'normal';
+  faulty.release();
 });
 afterAll(async () => {
   await service?.stop();
@@ -46,5 +59,153 @@ describe('a gRPC call the client resets (RST_STREAM CANCEL) before the answer', 
     session.close();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ procedure: '/video.v1.VideoService/ListVideos', code: 'canceled' });
+  });
+});
+
+const pino = { info: 30, warn: 40, error: 50 } as const;
+
+/** Sends raw HTTP/1.1 bytes on a new connection; resolves with the status and the body text. */
+function rawHttp1(head: string, body: Uint8Array = new Uint8Array(0)): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(service.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(received)?.[1]), text: received }));
+    const lines = [head, 'host: 127.0.0.1', 'connection: close', `content-length: ${body.length}`];
+    socket.write(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
+  });
+}
+
+/** Sends one gRPC request over HTTP/2; resolves with the :status and the grpc-status it got. */
+function rawGrpc(headers: Record<string, string>, body: Uint8Array): Promise<{ status: number; grpcStatus?: string }> {
+  return new Promise((resolve) => {
+    const session = http2.connect(service.url);
+    session.on('error', () => undefined);
+    const stream = session.request({ ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers', ...headers });
+    let status = 0;
+    let grpcStatus: string | undefined;
+    stream.on('response', (fields) => {
+      status = Number(fields[':status']);
+      grpcStatus ??= fields['grpc-status'] as string | undefined;
+    });
+    stream.on('trailers', (fields) => (grpcStatus = fields['grpc-status'] as string | undefined));
+    stream.on('data', () => undefined);
+    stream.on('error', () => undefined);
+    stream.on('close', () => {
+      session.close();
+      resolve({ status, grpcStatus });
+    });
+    stream.end(body);
+  });
+}
+
+function envelope(flags: number, payload: Uint8Array, declaredLength = payload.length): Uint8Array {
+  const prefix = Buffer.alloc(5);
+  prefix[0] = flags;
+  prefix.writeUInt32BE(declaredLength, 1);
+  return new Uint8Array(Buffer.concat([prefix, payload]));
+}
+
+// Bytes that are no protobuf message: field 1 with wire type 7, which does not exist.
+const notProtobuf = Uint8Array.of(0x0f, 0xff, 0xff);
+const getVideo = '/video.v1.VideoService/GetVideo';
+
+describe('client mistakes are logged below error level, with the code the client got', () => {
+  const cases: Array<[string, () => Promise<unknown>, unknown, Record<string, unknown>]> = [
+    ['a GET on an RPC path over HTTP/1.1', () => rawHttp1(`GET ${getVideo} HTTP/1.1`).then((answer) => answer.status), 405, { code: 'unimplemented', httpStatus: 405 }],
+    ['a PUT on an RPC path over HTTP/2', () => rawGrpc({ ':method': 'PUT', ':path': getVideo }, new Uint8Array(0)).then((answer) => answer.status), 405, { code: 'unimplemented', httpStatus: 405 }],
+    ['an unsupported content type', () => rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: text/plain`).then((answer) => answer.status), 415, { code: 'unimplemented', httpStatus: 415 }],
+    [
+      'a gRPC message that is not protobuf (INVALID_ARGUMENT, not INTERNAL)',
+      () => rawGrpc({ ':path': getVideo }, envelope(0, notProtobuf)).then((answer) => answer.grpcStatus),
+      String(Code.InvalidArgument),
+      { code: 'invalid_argument' },
+    ],
+    [
+      'a compressed gRPC envelope without grpc-encoding (INVALID_ARGUMENT, not INTERNAL)',
+      () => rawGrpc({ ':path': getVideo }, envelope(1, gzipSync(Buffer.from('x')))).then((answer) => answer.grpcStatus),
+      String(Code.InvalidArgument),
+      { code: 'invalid_argument' },
+    ],
+    [
+      'a gRPC-Web message that is not protobuf',
+      () => rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: application/grpc-web+proto`, envelope(0, notProtobuf)).then((answer) => /grpc-status: ?(\d+)/.exec(answer.text)?.[1]),
+      String(Code.InvalidArgument),
+      { code: 'invalid_argument' },
+    ],
+    [
+      'a Connect binary body that is not protobuf (HTTP 400, not 500)',
+      () => rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: application/proto`, notProtobuf).then((answer) => [answer.status, answer.text.slice(answer.text.indexOf('{'))]),
+      [400, '{"code":"invalid_argument","message":"parse binary: illegal tag: field no 1 wire type 7"}'],
+      { code: 'invalid_argument', httpStatus: 400 },
+    ],
+    [
+      'a Connect JSON body that is not JSON',
+      () => rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: application/json`, Buffer.from('{oops')).then((answer) => answer.status),
+      400,
+      { code: 'invalid_argument', httpStatus: 400 },
+    ],
+    [
+      'a gRPC message over the 1 MiB limit',
+      () => rawGrpc({ ':path': getVideo }, envelope(0, new Uint8Array(0), readMaxBytes + 1)).then((answer) => answer.grpcStatus),
+      String(Code.ResourceExhausted),
+      { code: 'resource_exhausted' },
+    ],
+  ];
+
+  it.each(cases)('%s: warn, never error', async (_name, send, answered, logged) => {
+    const skip = service.logs.length;
+    expect(await send()).toEqual(answered);
+    const lines = await logLinesAfter(skip, 1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ procedure: getVideo, level: pino.warn, msg: 'rpc call', ...logged });
+  });
+
+  it('a fault of the server itself still logs at error, as internal', async () => {
+    faulty.mode = 'corrupt';
+    const skip = service.logs.length;
+    const answer = await rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${await service.mint('alice')}`, Buffer.from('{"videoId":"01a21073-e94b-7791-9ee6-4b3bf8727f1d"}'));
+    expect(answer.status).toBe(500);
+    const lines = await logLinesAfter(skip, 1);
+    expect(lines[0]).toMatchObject({ procedure: getVideo, code: 'internal', level: pino.error, msg: 'rpc call failed' });
+  });
+});
+
+describe('a client that goes away is logged as canceled at info, never unknown', () => {
+  const transports: Array<[string, () => Transport]> = [
+    ['gRPC', () => createGrpcTransport({ baseUrl: service.url })],
+    ['gRPC-Web over HTTP/1.1', () => createGrpcWebTransport({ baseUrl: service.url, httpVersion: '1.1' })],
+    ['Connect over HTTP/1.1', () => createConnectTransport({ baseUrl: service.url, httpVersion: '1.1' })],
+  ];
+
+  it.each(transports)('a health Watch the client cancels (%s)', async (_name, transport) => {
+    const skip = service.logs.length;
+    const abort = new AbortController();
+    const statuses: number[] = [];
+    const watching = (async () => {
+      for await (const answer of createClient(Health, transport()).watch({ service: '' }, { signal: abort.signal })) statuses.push(answer.status);
+    })();
+    while (statuses.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    abort.abort();
+    const ended = await watching.then(() => undefined, (error: unknown) => ConnectError.from(error));
+    expect(ended?.code).toBe(Code.Canceled);
+    const lines = await logLinesAfter(skip, 1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ procedure: '/grpc.health.v1.Health/Watch', code: 'canceled', level: pino.info });
+  });
+
+  it('a unary Connect call whose client closes the connection while the store works', async () => {
+    faulty.mode = 'hang';
+    const skip = service.logs.length;
+    const socket = net.connect(service.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const body = '{"videoId":"01a21073-e94b-7791-9ee6-4b3bf8727f1d"}';
+    socket.write(`POST ${getVideo} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${await service.mint('alice')}\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const lines = await logLinesAfter(skip, 1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ procedure: getVideo, code: 'canceled', level: pino.info, caller: 'alice' });
   });
 });

@@ -32,12 +32,25 @@ export const internalMessage = 'internal error; the failure was logged on the se
 
 /** Maps a thrown value to the ConnectError the client sees. */
 export function toConnectError(error: unknown): ConnectError {
-  if (error instanceof ConnectError) return error;
+  if (error instanceof ConnectError) return wellFormed(error);
   if (error instanceof VideoError) {
     const code = codes.find(([type]) => error instanceof type)?.[1];
-    if (code !== undefined) return new ConnectError(error.message, code, undefined, undefined, error);
+    if (code !== undefined) return wellFormed(new ConnectError(error.message, code, undefined, undefined, error));
   }
   return new ConnectError(internalMessage, Code.Internal, undefined, undefined, error);
+}
+
+// Half of a UTF-16 surrogate pair, e.g. client text quoted in a message and cut mid-character.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * `error` with any lone surrogate in its message replaced by U+FFFD: connect percent-encodes
+ * grpc-message with encodeURIComponent, which throws on one, and the gRPC answer then never ends.
+ */
+function wellFormed(error: ConnectError): ConnectError {
+  if (!loneSurrogate.test(error.rawMessage)) return error;
+  const message = error.rawMessage.replace(new RegExp(loneSurrogate.source, 'g'), '\uFFFD');
+  return new ConnectError(message, error.code, error.metadata, undefined, error.cause ?? error);
 }
 
 /** The refusal of a new call once the server is closing: UNAVAILABLE, which clients retry elsewhere. */

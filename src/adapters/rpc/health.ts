@@ -11,6 +11,8 @@ export interface HealthOptions {
   readonly ping: () => Promise<void>;
   /** Aborted when the server starts closing: statuses turn NOT_SERVING and Watch streams end. */
   readonly closing: AbortSignal;
+  /** Aborted at the start of the pre-stop delay: statuses turn NOT_SERVING, Watch streams stay open. */
+  readonly draining?: AbortSignal;
   /** How often a Watch re-probes the store; default 5 s. */
   readonly watchIntervalMs?: number;
 }
@@ -22,8 +24,9 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
   const watchIntervalMs = options.watchIntervalMs ?? 5_000;
 
   async function currentStatus(): Promise<Status> {
-    if (options.closing.aborted) return Status.NOT_SERVING;
-    return (await storeReachable(options.ping)) && !options.closing.aborted ? Status.SERVING : Status.NOT_SERVING;
+    const notReady = () => options.closing.aborted || options.draining?.aborted === true;
+    if (notReady()) return Status.NOT_SERVING;
+    return (await storeReachable(options.ping)) && !notReady() ? Status.SERVING : Status.NOT_SERVING;
   }
 
   return {
@@ -43,6 +46,8 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
     async *watch(request, context) {
       const known = knownServices.includes(request.service);
       const stop = AbortSignal.any([options.closing, context.signal]);
+      // The start of the pre-stop delay wakes the sleep too, so watchers hear NOT_SERVING at once.
+      const wake = options.draining ? AbortSignal.any([stop, options.draining]) : stop;
       let sent: Status | undefined;
       for (;;) {
         const status = known ? await currentStatus() : Status.SERVICE_UNKNOWN;
@@ -52,7 +57,7 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
         }
         // Closing wakes the sleep; the next pass sends NOT_SERVING, then the stream ends here.
         if (stop.aborted) return;
-        await sleep(watchIntervalMs, undefined, { signal: stop }).catch(() => undefined);
+        await sleep(watchIntervalMs, undefined, { signal: options.draining?.aborted ? stop : wake }).catch(() => undefined);
         if (context.signal.aborted) return;
       }
     },

@@ -19,6 +19,8 @@ interface CallRecord {
   trailerStatus?: string;
   caller?: string;
   cause?: unknown;
+  /** The call's context values, to name the caller of a call that ended before it settled. */
+  values?: ContextValues;
 }
 
 const recordKey = createContextKey<CallRecord | undefined>(undefined, { description: 'call record' });
@@ -40,20 +42,22 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
   const records = new WeakMap<NodeRequest, CallRecord>();
 
   function write(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): void {
+    // No code from the interceptors: the call was refused (or abandoned) before the service saw it.
+    const refusedEarly = record.code === undefined;
     const code = record.code ?? codeFromResponse(record, request, response, closedFirst);
     const durationMs = Number(process.hrtime.bigint() - record.startedNs) / 1e6;
     const line = {
       procedure: record.procedure,
       code: code === 'ok' ? 'ok' : codeToString(code),
       durationMs: Math.round(durationMs * 1000) / 1000,
-      caller: record.caller,
+      caller: record.caller ?? record.values?.get(principalKey)?.ownerId,
       requestId: record.requestId,
+      // Tells a wrong method (405) from a wrong content type (415) or HTTP/1.1 gRPC (505).
+      httpStatus: refusedEarly && response.statusCode !== 200 ? response.statusCode : undefined,
     };
-    if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) {
-      logger.error({ ...line, err: record.cause }, 'rpc call failed');
-    } else {
-      logger.info(line, 'rpc call');
-    }
+    const level = logLevelOf(code, refusedEarly);
+    if (level === 'error') logger.error({ ...line, err: record.cause }, 'rpc call failed');
+    else logger[level](line, 'rpc call');
   }
 
   return {
@@ -93,7 +97,9 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
 
     contextValues(request) {
       const values = createContextValues();
-      values.set(recordKey, records.get(request));
+      const record = records.get(request);
+      values.set(recordKey, record);
+      if (record !== undefined) record.values = values;
       return values;
     },
 
@@ -135,6 +141,18 @@ async function* observeStream<T>(messages: AsyncIterable<T>, settle: (error?: un
   }
 }
 
+/**
+ * error only for a fault of this server (INTERNAL, UNKNOWN, DATA_LOSS); warn for a request
+ * refused before the service saw it (wrong method or content type, a body that does not
+ * decode, an oversized message: a client to fix); info for every other outcome, including
+ * a client that went away (CANCELED).
+ */
+function logLevelOf(code: Code | 'ok', refusedEarly: boolean): 'error' | 'warn' | 'info' {
+  if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) return 'error';
+  if (refusedEarly && code !== 'ok' && code !== Code.Canceled && code !== Code.DeadlineExceeded) return 'warn';
+  return 'info';
+}
+
 /** The code of a call refused before the interceptors ran, read from what was sent. */
 function codeFromResponse(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): Code | 'ok' {
   // Whatever was written after the client reset its stream reached nobody.
@@ -143,19 +161,29 @@ function codeFromResponse(record: CallRecord, request: NodeRequest, response: No
   if (grpcStatus !== undefined) return Number(grpcStatus) === 0 ? 'ok' : (Number(grpcStatus) as Code);
   // Closed before the answer was out and before the handler settled: the client went away.
   if (closedFirst) return Code.Canceled;
-  if (response.statusCode !== 200) return connectCodeOfStatus.get(response.statusCode) ?? Code.Unknown;
+  if (response.statusCode !== 200) return codeOfStatus(response.statusCode);
   return Code.Unknown;
 }
 
+function codeOfStatus(status: number): Code {
+  const known = connectCodeOfStatus.get(status);
+  if (known !== undefined) return known;
+  // Any other 4xx from the protocol layer is a request it could not take.
+  return status >= 400 && status < 500 ? Code.InvalidArgument : Code.Unknown;
+}
+
 // The Connect protocol's HTTP status for each code, read backwards for the codes a call can
-// get before any interceptor runs (a bad body, an oversized message, a bad timeout header).
+// get before any interceptor runs (a bad body, an oversized message, a bad timeout header),
+// plus connect's own refusals: a wrong method (405) and gRPC over HTTP/1.1 (505).
 const connectCodeOfStatus = new Map<number, Code>([
   [400, Code.InvalidArgument],
   [401, Code.Unauthenticated],
   [403, Code.PermissionDenied],
   [404, Code.NotFound],
+  [405, Code.Unimplemented],
   [408, Code.DeadlineExceeded],
   [409, Code.Aborted],
+  [413, Code.ResourceExhausted],
   [415, Code.Unimplemented],
   [429, Code.ResourceExhausted],
   [499, Code.Canceled],
@@ -163,4 +191,5 @@ const connectCodeOfStatus = new Map<number, Code>([
   [501, Code.Unimplemented],
   [503, Code.Unavailable],
   [504, Code.DeadlineExceeded],
+  [505, Code.Unimplemented],
 ]);

@@ -13,6 +13,7 @@ import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
 import { authInterceptor } from './auth.ts';
 import { deadlineInterceptor, refuseWhileClosing } from './call-guards.ts';
+import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
 import { respecGrpcMessage } from './grpc-message.ts';
 import { healthHandlers } from './health.ts';
@@ -22,6 +23,7 @@ import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
 import { createCallerRateLimiter, rateLimitInterceptor } from './rate-limit.ts';
 import { registerReflection } from './reflection.ts';
+import { answerUndecodableRequestsAsInvalidArgument, requestFaultInterceptor } from './request-faults.ts';
 import { videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
@@ -38,6 +40,11 @@ export interface RpcServerOptions {
   healthWatchIntervalMs?: number;
   /** The SPEC §6 resource limits; defaultLimits when absent. */
   limits?: Limits;
+  /**
+   * Once aborted, /readyz answers 503 and health NOT_SERVING while calls are still served
+   * as usual: the pre-stop delay, so load balancers stop sending before close() refuses.
+   */
+  draining?: AbortSignal;
 }
 
 export interface RpcServer {
@@ -68,17 +75,25 @@ function urlHost(host: string): string {
 /** Starts the server and resolves once it listens. */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const closing = new AbortController();
+  const notReady = options.draining ? AbortSignal.any([closing.signal, options.draining]) : closing.signal;
   const limits = options.limits ?? defaultLimits;
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
   const rpcHandler = connectNodeAdapter({
     routes(router) {
       router.service(VideoService, videoServiceHandlers(options.videos, limits.storeTimeoutMs));
-      router.service(Health, healthHandlers({ ping: options.ping, closing: closing.signal, watchIntervalMs: options.healthWatchIntervalMs }));
+      router.service(Health, healthHandlers({
+        ping: options.ping,
+        closing: closing.signal,
+        draining: options.draining,
+        watchIntervalMs: options.healthWatchIntervalMs,
+      }));
       registerReflection(router, [VideoService, Health]);
+      answerUndecodableRequestsAsInvalidArgument(router);
     },
     // Outermost first: the log sees the final code; errors are mapped before it sees them.
     interceptors: [
       callLog.interceptor,
+      requestFaultInterceptor,
       errorInterceptor(),
       refuseWhileClosing(closing.signal),
       deadlineInterceptor(),
@@ -88,13 +103,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     readMaxBytes,
     jsonOptions: strictJsonOptions,
     contextValues: callLog.contextValues,
-    fallback: httpRoutes({ ping: options.ping, closing: closing.signal }),
+    fallback: httpRoutes({ ping: options.ping, closing: notReady }),
   });
   const listener = await listen(
     options.host,
     options.port,
     (request, response) => {
       respecGrpcMessage(response);
+      clampDeadlineHeaders(request);
       callLog.track(request, response);
       rpcHandler(request, response);
     },
