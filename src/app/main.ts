@@ -59,7 +59,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const verifier = createTokenVerifier({ ring: secrets.ring, issuer: config.jwt.issuer, audience: config.jwt.audience });
     const videos = new Videos(opened.store, systemClock, uuidV7Ids);
     const server = await listen(config, () =>
-      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls }),
+      startRpcServer({ videos, ping: () => opened.store.ping(), verifier, logger, host: config.host, port: config.port, tls, limits: config.limits }),
     );
     logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
 

@@ -3,6 +3,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
+import { defaultLimits, type Limits } from '../../app/limits.ts';
 import type { Videos } from '../../app/videos.ts';
 import { Health } from '../../gen/grpc/health/v1/health_pb.ts';
 import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/reflection_pb.ts';
@@ -10,6 +11,7 @@ import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
 import { authInterceptor } from './auth.ts';
+import { createCallAdmission } from './call-admission.ts';
 import { deadlineInterceptor, refuseWhileClosing } from './call-guards.ts';
 import { errorInterceptor } from './errors.ts';
 import { respecGrpcMessage } from './grpc-message.ts';
@@ -17,7 +19,10 @@ import { healthHandlers } from './health.ts';
 import { httpRoutes } from './http-routes.ts';
 import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
+import { createPublicStreams } from './public-streams.ts';
+import { resetWindowMs } from './rapid-reset.ts';
 import { registerReflection } from './reflection.ts';
+import { serveUnlessResetFirst } from './reset-before-read.ts';
 import { videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
@@ -32,6 +37,8 @@ export interface RpcServerOptions {
   tls?: TlsOptions;
   /** How often a health Watch re-probes the store; default 5 s. */
   healthWatchIntervalMs?: number;
+  /** Timeouts and caps on connections, streams and calls (SPEC §6); default defaultLimits. */
+  limits?: Limits;
 }
 
 export interface RpcServer {
@@ -61,13 +68,19 @@ function urlHost(host: string): string {
 
 /** Starts the server and resolves once it listens. */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const limits = options.limits ?? defaultLimits;
   const closing = new AbortController();
+  const publicStreams = createPublicStreams({ maxStreams: limits.maxPublicStreams, maxMs: limits.publicStreamMaxMs });
+  const admission = createCallAdmission(limits.maxCallsInFlight);
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
   const rpcHandler = connectNodeAdapter({
     routes(router) {
       router.service(VideoService, videoServiceHandlers(options.videos));
-      router.service(Health, healthHandlers({ ping: options.ping, closing: closing.signal, watchIntervalMs: options.healthWatchIntervalMs }));
-      registerReflection(router, [VideoService, Health]);
+      router.service(
+        Health,
+        healthHandlers({ ping: options.ping, closing: closing.signal, watchIntervalMs: options.healthWatchIntervalMs, publicStreams }),
+      );
+      registerReflection(router, [VideoService, Health], publicStreams);
     },
     // Outermost first: the log sees the final code; errors are mapped before it sees them.
     interceptors: [
@@ -85,11 +98,23 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     options.host,
     options.port,
     (request, response) => {
-      respecGrpcMessage(response);
-      callLog.track(request, response);
-      rpcHandler(request, response);
+      if (!admission.admit(request, response)) return void callLog.track(request, response);
+      serveUnlessResetFirst(
+        request,
+        () => {
+          respecGrpcMessage(response);
+          callLog.track(request, response);
+          rpcHandler(request, response);
+        },
+        () => options.logger.debug({ path: (request.url ?? '').split('?', 1)[0] }, 'stream reset before its request was read'),
+      );
     },
-    options.tls,
+    {
+      tls: options.tls,
+      limits,
+      onRapidReset: (resets) =>
+        options.logger.warn({ resets, windowMs: resetWindowMs }, 'closed an HTTP/2 session that reset too many streams (rapid reset)'),
+    },
   );
 
   let closed: Promise<void> | undefined;
