@@ -1,10 +1,16 @@
 // Unfinished streams cost memory on the server until something ends them. A raw client that
 // ignores SETTINGS (so never learns the stream cap) opens stream after stream over many
 // sessions, never sending a body, half of them with a valid token: the service must refuse
-// what is past its caps, keep its memory bounded and keep answering normal calls.
+// what is past its caps, keep its memory bounded and keep answering normal calls. The
+// streams anyone may open without a token are capped in number and lifetime, and calls past
+// the in-flight cap are refused in every protocol's own words.
 import type net from 'node:net';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVideoServiceClient } from '../../src/client.ts';
+import { Health, HealthCheckResponse_ServingStatus as Status } from '../../src/gen/grpc/health/v1/health_pb.ts';
+import { ServerReflection } from '../../src/gen/grpc/reflection/v1/reflection_pb.ts';
 import { clientPreface, errorCode, frameType, grpcRequestHeaders, headersFrame, rawConnect, readFrames, settingsFrame } from '../support/h2-frames.ts';
 import { spawnService, type SpawnedService } from '../support/spawned-service.ts';
 
@@ -100,4 +106,109 @@ describe(`${attempts} unfinished stream attempts over ${sessionCount} sessions`,
     expect(Math.min(...refusedPerSession)).toBeGreaterThanOrEqual(perSession - maxStreamsPerConnection);
     for (const client of clients) expect((await client.listVideos({})).videos).toEqual([]);
   }, 60_000);
+});
+
+/** Opens a health Watch and resolves once its first status arrived; `ended` settles with how (and when) it ended. */
+async function openWatch(url: string, signal: AbortSignal): Promise<{ first: Status; ended: Promise<{ code: Code | 'ok'; afterMs: number }> }> {
+  const health = createClient(Health, createGrpcTransport({ baseUrl: url }));
+  const started = performance.now();
+  const iterator = health.watch({ service: '' }, { signal })[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new Error('the Watch ended before its first status');
+  const ended = (async () => {
+    try {
+      while (!(await iterator.next()).done);
+      return { code: 'ok' as const, afterMs: performance.now() - started };
+    } catch (error) {
+      return { code: ConnectError.from(error).code, afterMs: performance.now() - started };
+    }
+  })();
+  return { first: first.value.status, ended };
+}
+
+describe('public streams, bounded in number and lifetime', () => {
+  const maxPublicStreams = 3;
+  const publicStreamMaxMs = 1_500;
+  let service: SpawnedService;
+  beforeAll(async () => {
+    service = await spawnService({ MAX_PUBLIC_STREAMS: String(maxPublicStreams), PUBLIC_STREAM_MAX_MS: String(publicStreamMaxMs) });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('refuses a Watch or reflection stream past the cap with RESOURCE_EXHAUSTED, and ends Watches with OK at their lifetime', async () => {
+    const abort = new AbortController();
+    const watches = await Promise.all(Array.from({ length: maxPublicStreams }, () => openWatch(service.url, abort.signal)));
+    expect(watches.map((watch) => watch.first)).toEqual(Array(maxPublicStreams).fill(Status.SERVING));
+
+    const extra = await openWatch(service.url, abort.signal).then(
+      () => 'opened',
+      (error: unknown) => ConnectError.from(error).code,
+    );
+    expect(extra).toBe(Code.ResourceExhausted);
+    const reflection = createClient(ServerReflection, createGrpcTransport({ baseUrl: service.url }));
+    const reflected = await (async () => {
+      async function* asks() {
+        yield { host: '', messageRequest: { case: 'listServices' as const, value: '' } };
+      }
+      for await (const answer of reflection.serverReflectionInfo(asks())) return answer;
+    })().then(
+      () => 'answered',
+      (error: unknown) => ConnectError.from(error).code,
+    );
+    expect(reflected).toBe(Code.ResourceExhausted);
+
+    const ends = await Promise.all(watches.map((watch) => watch.ended));
+    console.log(`public streams: ${maxPublicStreams} held, the next refused; lifetimes ended after ${ends.map((end) => Math.round(end.afterMs)).join(', ')} ms (limit ${publicStreamMaxMs})`);
+    for (const end of ends) {
+      expect(end.code).toBe('ok');
+      expect(end.afterMs).toBeGreaterThanOrEqual(publicStreamMaxMs - 50);
+      expect(end.afterMs).toBeLessThan(publicStreamMaxMs + 3_000);
+    }
+    // Their slots are free again.
+    const again = await openWatch(service.url, abort.signal);
+    expect(again.first).toBe(Status.SERVING);
+    abort.abort();
+  });
+});
+
+describe('calls in flight at the cap', () => {
+  const maxCallsInFlight = 2;
+  let service: SpawnedService;
+  beforeAll(async () => {
+    service = await spawnService({ MAX_CALLS_IN_FLIGHT: String(maxCallsInFlight) });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('are refused at once with RESOURCE_EXHAUSTED that every client kind reads, while the probes still answer', async () => {
+    const token = await service.mint('alice');
+    const abort = new AbortController();
+    // Watches hold their slot with a complete request, so they are never displaced.
+    await Promise.all(Array.from({ length: maxCallsInFlight }, () => openWatch(service.url, abort.signal)));
+    const refusals: Record<string, Code | 'ok'> = {};
+    const latenciesMs: number[] = [];
+    for (const protocol of ['grpc', 'grpc-web', 'connect'] as const) {
+      const client = createVideoServiceClient({ baseUrl: service.url, token, protocol });
+      const started = performance.now();
+      refusals[protocol] = await client.listVideos({}).then(
+        () => 'ok' as const,
+        (error: unknown) => ConnectError.from(error).code,
+      );
+      latenciesMs.push(performance.now() - started);
+    }
+    const healthz = await fetch(`${service.url}/healthz`).catch((error: unknown) => {
+      throw new Error(`${String(error)}; service stderr: ${service.stderr()}`);
+    });
+    console.log(`calls in flight: cap ${maxCallsInFlight} held; refusals ${JSON.stringify(refusals)} in ${latenciesMs.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+    expect(refusals).toEqual({ grpc: Code.ResourceExhausted, 'grpc-web': Code.ResourceExhausted, connect: Code.ResourceExhausted });
+    expect(healthz.status).toBe(200);
+
+    abort.abort();
+    const client = createVideoServiceClient({ baseUrl: service.url, token, protocol: 'connect' });
+    await pause(200);
+    expect((await client.listVideos({})).videos).toEqual([]);
+  });
 });

@@ -23,6 +23,8 @@ export interface SpawnedService {
   readonly logs: Array<Record<string, unknown>>;
   /** How many log lines the service has written. */
   logLines(): number;
+  /** What the service wrote to stderr (a crash's stack). */
+  stderr(): string;
   mint(subject: string): Promise<string>;
   /** Kills the whole process group and removes the data directory. */
   stop(): Promise<void>;
@@ -75,6 +77,7 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Sp
     pid,
     logs,
     logLines: () => lineCount,
+    stderr: () => stderr,
     rssMb() {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       return Number(match?.[1] ?? 0) / 1024;

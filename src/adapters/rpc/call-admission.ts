@@ -16,8 +16,10 @@ import type { NodeRequest, NodeResponse } from './listener.ts';
 const probePaths = new Set(['/healthz', '/readyz']);
 
 export interface CallAdmission {
-  /** Counts the call in, or answers it with RESOURCE_EXHAUSTED and returns false. */
+  /** Counts the call in (displacing an unfinished one at the cap), or returns false: then refuse() it. */
   admit(request: NodeRequest, response: NodeResponse): boolean;
+  /** Answers a call admit() turned away with RESOURCE_EXHAUSTED, in its protocol. */
+  refuse(request: NodeRequest, response: NodeResponse): void;
   /** Calls in flight right now. */
   readonly inFlight: number;
 }
@@ -43,13 +45,17 @@ export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
     admit(request, response) {
       const path = (request.url ?? '').split('?', 1)[0] ?? '';
       if (probePaths.has(path)) return true;
-      if (inFlight.size >= maxCallsInFlight && !displaceOldestUnfinished()) {
-        refuseEarly(request, response, busy());
-        return false;
-      }
+      if (inFlight.size >= maxCallsInFlight && !displaceOldestUnfinished()) return false;
       inFlight.set(response, request);
       response.once('close', () => inFlight.delete(response));
       return true;
+    },
+    refuse(request, response) {
+      // HTTP/1.1 answers only once the (discarded) body is in: closing a socket with request
+      // bytes still unread makes the kernel send RST, and the client loses the answer.
+      if ('stream' in request || request.complete) return refuseEarly(request, response, busy());
+      request.resume();
+      request.once('end', () => refuseEarly(request, response, busy()));
     },
     get inFlight() {
       return inFlight.size;

@@ -98,7 +98,12 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     options.host,
     options.port,
     (request, response) => {
-      if (!admission.admit(request, response)) return void callLog.track(request, response);
+      if (!admission.admit(request, response)) {
+        // A refused call is still a call, with its line in the log.
+        callLog.track(request, response);
+        admission.refuse(request, response);
+        return;
+      }
       serveUnlessResetFirst(
         request,
         () => {
