@@ -26,6 +26,8 @@ interface AttackSession {
   /** RST_STREAM frames received, by error code. */
   readonly resets: Map<number, number>;
   goaways: number;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS as the server announced it (which this client then ignores). */
+  announcedMaxStreams?: number;
 }
 
 /** Opens a session that never acknowledges SETTINGS and opens `count` streams without ending any. */
@@ -38,6 +40,11 @@ async function openUnfinishedStreams(port: number, count: number, token: string 
       session.resets.set(code, (session.resets.get(code) ?? 0) + 1);
     }
     if (received.type === frameType.goaway) session.goaways += 1;
+    if (received.type === frameType.settings) {
+      for (let offset = 0; offset + 6 <= received.payload.length; offset += 6) {
+        if (received.payload.readUInt16BE(offset) === 0x3) session.announcedMaxStreams = received.payload.readUInt32BE(offset + 2);
+      }
+    }
   });
   const block = grpcRequestHeaders('/video.v1.VideoService/GetVideo', token);
   const frames = [clientPreface, settingsFrame()];
@@ -102,10 +109,11 @@ describe(`${attempts} unfinished stream attempts over ${sessionCount} sessions`,
 
     expect(failures).toEqual([]);
     expect(rssPeak - rssBefore).toBeLessThan(300);
+    expect(new Set(sessions.map((session) => session.announcedMaxStreams))).toEqual(new Set([maxStreamsPerConnection]));
     // Every session got at most the advertised number of streams, though it never acknowledged SETTINGS.
     expect(Math.min(...refusedPerSession)).toBeGreaterThanOrEqual(perSession - maxStreamsPerConnection);
     for (const client of clients) expect((await client.listVideos({})).videos).toEqual([]);
-  }, 60_000);
+  }, heavy ? 300_000 : 60_000);
 });
 
 /** Opens a health Watch and resolves once its first status arrived; `ended` settles with how (and when) it ended. */

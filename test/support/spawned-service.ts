@@ -30,6 +30,15 @@ export interface SpawnedService {
   stop(): Promise<void>;
 }
 
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** Starts the service with `env` added (limits, LOG_LEVEL…); resolves once it logs `listening`. */
 export async function spawnService(env: Record<string, string> = {}): Promise<SpawnedService> {
   const dir = mkdtempSync(join(tmpdir(), 'videosvc-attack-'));
@@ -48,6 +57,9 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Sp
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A detached child outlives its parent: kill it if the test process exits without stop().
+  const killOnExit = (): void => killGroup(child.pid);
+  process.once('exit', killOnExit);
   const logs: Array<Record<string, unknown>> = [];
   let lineCount = 0;
   const exited = new Promise<void>((done) => child.once('close', () => done()));
@@ -69,6 +81,11 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Sp
       }
     });
     void exited.then(() => reject(new Error(`serve exited before listening: ${stderr}`)));
+    // Never leave a service behind: one that does not listen in time is killed.
+    setTimeout(() => {
+      killGroup(child.pid);
+      reject(new Error(`serve did not log "listening" within 20 s: ${stderr}`));
+    }, 20_000).unref();
   });
   const pid = child.pid!;
   return {
@@ -85,12 +102,9 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Sp
     openFds: () => readdirSync(`/proc/${pid}/fd`).length,
     mint: (subject) => mintToken({ secret: new TextEncoder().encode(secret), subject, ttlSeconds: 3600 }),
     async stop() {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      killGroup(pid);
       await exited;
+      process.off('exit', killOnExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };
