@@ -9,6 +9,7 @@ import {
   clientPreface,
   closedWithin,
   dataFrame,
+  errorCode,
   flag,
   frameType,
   grpcEnvelope,
@@ -30,19 +31,26 @@ const attackerSessions = 4;
 const pairsPerSecond = 10_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sequential normal gRPC calls until `done` resolves; returns their median latency (ms). */
-async function measureNormalCalls(call: () => Promise<unknown>, done: Promise<unknown>): Promise<{ median: number; count: number }> {
+/** Sequential normal gRPC calls until `done` resolves; their median latency (ms) and any failures. */
+async function measureNormalCalls(call: () => Promise<unknown>, done: Promise<unknown>, service: SpawnedService): Promise<{ median: number; count: number; failures: string[] }> {
   let finished = false;
   void done.then(() => (finished = true));
   const latencies: number[] = [];
+  const failures: string[] = [];
+  const began = performance.now();
   while (!finished) {
     const started = performance.now();
-    await call();
-    latencies.push(performance.now() - started);
+    try {
+      await call();
+      latencies.push(performance.now() - started);
+    } catch (error) {
+      failures.push(`${String(error)} after ${Math.round(performance.now() - started)} ms, ${Math.round(started - began)} ms in`);
+      if (failures.length >= 10) throw new Error(`normal calls keep failing: ${failures.join('; ')}; service stderr: ${service.stderr()}; service warnings: ${JSON.stringify(service.logs.slice(-5))}`);
+    }
     await pause(10);
   }
   latencies.sort((a, b) => a - b);
-  return { median: latencies[Math.floor(latencies.length / 2)] ?? Number.NaN, count: latencies.length };
+  return { median: latencies[Math.floor(latencies.length / 2)] ?? Number.NaN, count: latencies.length, failures };
 }
 
 /** An ordinary flood: `total` complete Health/Check calls over `sessions` sessions, 100 in flight on each. */
@@ -151,14 +159,14 @@ describe(`${pairs} HTTP/2 rapid resets`, () => {
 
     const floodStarted = performance.now();
     const flood = ordinaryFlood(service.port, pairs, attackerSessions);
-    const underFlood = await measureNormalCalls(call, flood);
+    const underFlood = await measureNormalCalls(call, flood, service);
     const floodCompleted = await flood;
     const floodMs = performance.now() - floodStarted;
 
     const linesBefore = service.logLines();
     const attackStarted = performance.now();
     const attack = rapidReset(service.port, pairs, attackerSessions);
-    const underAttack = await measureNormalCalls(call, attack);
+    const underAttack = await measureNormalCalls(call, attack, service);
     const attacked = await attack;
     const attackMs = performance.now() - attackStarted;
     await pause(200);
@@ -173,6 +181,7 @@ describe(`${pairs} HTTP/2 rapid resets`, () => {
         `vs ${underFlood.median.toFixed(1)} ms (${underFlood.count} calls) under an ordinary flood of ${floodCompleted} calls in ${(floodMs / 1000).toFixed(1)} s`,
     );
 
+    expect({ underFlood: underFlood.failures, underAttack: underAttack.failures }).toEqual({ underFlood: [], underAttack: [] });
     expect(floodCompleted).toBe(pairs);
     expect(attacked.sent).toBe(pairs);
     expect(worstCloseMs).toBeLessThan(3_000);
@@ -181,4 +190,17 @@ describe(`${pairs} HTTP/2 rapid resets`, () => {
     expect(attackLogLines).toBeLessThan(attacked.sessions * 2 + underAttack.count + 10);
     expect((await client.listVideos({})).videos).toEqual([]);
   }, heavy ? 600_000 : 120_000);
+
+  it('closes a session whose resets say NO_ERROR just the same (1 000 pairs, socket closed within 3 s)', async () => {
+    const socket = await rawConnect(service.port);
+    const closed = closedWithin(socket);
+    const block = grpcRequestHeaders('/video.v1.VideoService/GetVideo');
+    const frames = [clientPreface, settingsFrame()];
+    for (let index = 0; index < 1_000; index += 1) frames.push(headersFrame(2 * index + 1, block, false), rstStreamFrame(2 * index + 1, errorCode.noError));
+    socket.write(Buffer.concat(frames));
+    const outcome = await Promise.race([closed, pause(3_000).then(() => 'open' as const)]);
+    socket.destroy();
+    console.log(`rapid reset with NO_ERROR: 1000 pairs, socket ${outcome === 'open' ? 'still open after 3 s' : `closed after ${Math.round(outcome)} ms`}`);
+    expect(outcome).not.toBe('open');
+  });
 });

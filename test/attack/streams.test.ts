@@ -26,6 +26,7 @@ interface AttackSession {
   /** RST_STREAM frames received, by error code. */
   readonly resets: Map<number, number>;
   goaways: number;
+  closed: boolean;
   /** SETTINGS_MAX_CONCURRENT_STREAMS as the server announced it (which this client then ignores). */
   announcedMaxStreams?: number;
 }
@@ -33,7 +34,8 @@ interface AttackSession {
 /** Opens a session that never acknowledges SETTINGS and opens `count` streams without ending any. */
 async function openUnfinishedStreams(port: number, count: number, token: string | undefined): Promise<AttackSession> {
   const socket = await rawConnect(port);
-  const session: AttackSession = { socket, resets: new Map(), goaways: 0 };
+  const session: AttackSession = { socket, resets: new Map(), goaways: 0, closed: false };
+  socket.once('close', () => (session.closed = true));
   readFrames(socket, (received) => {
     if (received.type === frameType.rstStream) {
       const code = received.payload.readUInt32BE(0);
@@ -94,6 +96,10 @@ describe(`${attempts} unfinished stream attempts over ${sessionCount} sessions`,
     latenciesMs.sort((a, b) => a - b);
     const median = latenciesMs[Math.floor(latenciesMs.length / 2)] ?? Number.NaN;
     const refusedPerSession = sessions.map((session) => session.resets.get(errorCode.refusedStream) ?? 0);
+    // nghttp2 ends a session whose peer makes it queue too many RST_STREAM frames unread (its
+    // outbound flood guard): also a bound, so such a session counts as kept within the cap.
+    const endedByServer = sessions.filter((session) => session.closed || session.goaways > 0).length;
+    const overCap = sessions.filter((session, index) => !(session.closed || session.goaways > 0) && refusedPerSession[index]! < perSession - maxStreamsPerConnection).length;
     const resetCodes = new Map<number, number>();
     for (const session of sessions) for (const [code, count] of session.resets) resetCodes.set(code, (resetCodes.get(code) ?? 0) + count);
     for (const session of sessions) session.socket.destroy();
@@ -103,7 +109,7 @@ describe(`${attempts} unfinished stream attempts over ${sessionCount} sessions`,
 
     console.log(
       `streams: ${attempts} attempts over ${sessionCount} sessions; RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; ` +
-        `server resets by code ${JSON.stringify(Object.fromEntries(resetCodes))}, fewest refused in a session ${Math.min(...refusedPerSession)}; ` +
+        `server resets by code ${JSON.stringify(Object.fromEntries(resetCodes))}, fewest refused in a session ${Math.min(...refusedPerSession)}, ${endedByServer} sessions ended by the server; ` +
         `normal calls ${latenciesMs.length}/${latenciesMs.length + failures.length} ok, median ${median.toFixed(1)} ms, max ${(latenciesMs.at(-1) ?? Number.NaN).toFixed(1)} ms`,
     );
 
@@ -111,7 +117,7 @@ describe(`${attempts} unfinished stream attempts over ${sessionCount} sessions`,
     expect(rssPeak - rssBefore).toBeLessThan(300);
     expect(new Set(sessions.map((session) => session.announcedMaxStreams))).toEqual(new Set([maxStreamsPerConnection]));
     // Every session got at most the advertised number of streams, though it never acknowledged SETTINGS.
-    expect(Math.min(...refusedPerSession)).toBeGreaterThanOrEqual(perSession - maxStreamsPerConnection);
+    expect(overCap).toBe(0);
     for (const client of clients) expect((await client.listVideos({})).videos).toEqual([]);
   }, heavy ? 300_000 : 60_000);
 });

@@ -65,6 +65,7 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Sp
   const exited = new Promise<void>((done) => child.once('close', () => done()));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let listening = (): void => undefined;
   const url = await new Promise<string>((resolveUrl, reject) => {
     let pending = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -77,15 +78,20 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Sp
         if (!line.includes('"msg":"listening"') && /"level":[1-3]\d\b/.test(line)) continue;
         const entry = JSON.parse(line) as Record<string, unknown>;
         if (logs.length < 10_000) logs.push(entry);
-        if (entry.msg === 'listening') resolveUrl(String(entry.url));
+        if (entry.msg === 'listening') {
+          listening();
+          resolveUrl(String(entry.url));
+        }
       }
     });
     void exited.then(() => reject(new Error(`serve exited before listening: ${stderr}`)));
     // Never leave a service behind: one that does not listen in time is killed.
-    setTimeout(() => {
+    const startLimit = setTimeout(() => {
       killGroup(child.pid);
       reject(new Error(`serve did not log "listening" within 20 s: ${stderr}`));
-    }, 20_000).unref();
+    }, 20_000);
+    startLimit.unref();
+    listening = () => clearTimeout(startLimit);
   });
   const pid = child.pid!;
   return {

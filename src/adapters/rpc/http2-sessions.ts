@@ -17,10 +17,15 @@ const socketLingerMs = 1_000;
 /** Streams this server closed or destroyed itself, so their reset code is not the client's doing. */
 const closedByServer = new WeakSet<Http2Stream>();
 
-/** Whether the client reset `stream` (RST_STREAM with an error code), as opposed to this server. */
+/**
+ * Whether the client reset `stream`, as opposed to this server: an RST_STREAM with an error
+ * code, or with NO_ERROR before the answer was complete (Node then marks the stream aborted),
+ * so a rapid reset cannot hide behind NO_ERROR.
+ */
 export function streamResetByClient(stream: Http2Stream): boolean {
   const code = stream.rstCode;
-  return code !== undefined && code !== NGHTTP2_NO_ERROR && !closedByServer.has(stream);
+  if (code === undefined || closedByServer.has(stream)) return false;
+  return code !== NGHTTP2_NO_ERROR || stream.aborted;
 }
 
 // Node gives no sign of who reset a stream: both sides end in the same closeStream(). A reset
