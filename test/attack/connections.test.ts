@@ -88,6 +88,17 @@ const shapes: Shape[] = [
     },
   },
   {
+    name: 'idle HTTP/1.1 keep-alive connection',
+    // Node closes at keepAliveTimeout plus its own 1 s of slack.
+    limitMs: timeouts.keepAlive + 1_000,
+    async start(port) {
+      const socket = await rawConnect(port);
+      socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+      await new Promise((resolve) => socket.once('data', resolve));
+      return socket;
+    },
+  },
+  {
     name: 'idle HTTP/2 session',
     limitMs: timeouts.http2Idle,
     async start(port) {

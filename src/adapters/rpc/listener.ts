@@ -141,8 +141,10 @@ export async function listen(host: string, port: number, handler: RequestHandler
     // on this keep-alive connection (connect stops reading it), so such a connection is closed
     // after the answer. Checked when the head is written, the last moment a header can be added.
     const writeHead = response.writeHead;
+    // A request without a body (no length, not chunked) is complete even before Node says so.
+    const bodyless = request.headers['transfer-encoding'] === undefined && Number(request.headers['content-length'] ?? 0) === 0;
     response.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (!request.complete) this.setHeader('connection', 'close');
+      if (!request.complete && !bodyless) this.setHeader('connection', 'close');
       return writeHead.apply(this, args);
     } as ServerResponse['writeHead'];
     response.once('close', () => {
