@@ -100,3 +100,8 @@ async function* mapStreamErrors<T>(messages: AsyncIterable<T>): AsyncIterable<T>
     throw toConnectError(error);
   }
 }
+
+/** A call refused because a server-wide bound is reached (calls in flight, public streams): RESOURCE_EXHAUSTED. */
+export function serverBusyError(what: string): ConnectError {
+  return new ConnectError(`${what}; retry the call later`, Code.ResourceExhausted);
+}

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NotFound } from '../../domain/errors.ts';
 import { Health, HealthCheckResponse_ServingStatus as Status } from '../../gen/grpc/health/v1/health_pb.ts';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
+import type { PublicStreams } from './public-streams.ts';
 import { storeReachable } from './store-probe.ts';
 
 export interface HealthOptions {
@@ -15,6 +16,8 @@ export interface HealthOptions {
   readonly draining?: AbortSignal;
   /** How often a Watch re-probes the store; default 5 s. */
   readonly watchIntervalMs?: number;
+  /** The server-wide bound on unauthenticated streams, which Watch is one of. */
+  readonly publicStreams: PublicStreams;
 }
 
 const knownServices = ['', VideoService.typeName];
@@ -42,24 +45,29 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
       return { statuses: Object.fromEntries(knownServices.map((service) => [service, { status }])) };
     },
 
-    // Sends the current status, then each change; ends when the server closes or the client goes.
-    async *watch(request, context) {
-      const known = knownServices.includes(request.service);
-      const stop = AbortSignal.any([options.closing, context.signal]);
-      // The start of the pre-stop delay wakes the sleep too, so watchers hear NOT_SERVING at once.
-      const wake = options.draining ? AbortSignal.any([stop, options.draining]) : stop;
-      let sent: Status | undefined;
-      for (;;) {
-        const status = known ? await currentStatus() : Status.SERVICE_UNKNOWN;
-        if (status !== sent) {
-          yield { status };
-          sent = status;
-        }
-        // Closing wakes the sleep; the next pass sends NOT_SERVING, then the stream ends here.
-        if (stop.aborted) return;
-        await sleep(watchIntervalMs, undefined, { signal: options.draining?.aborted ? stop : wake }).catch(() => undefined);
-        if (context.signal.aborted) return;
-      }
+    // Sends the current status, then each change; ends when the server closes, the client goes,
+    // or the stream reaches its lifetime (then with OK, and the client watches again).
+    watch(request, context) {
+      return options.publicStreams.run((lifetime) => watchStatus(request.service, context.signal, lifetime));
     },
   };
+
+  async function* watchStatus(service: string, callSignal: AbortSignal, lifetime: AbortSignal): AsyncGenerator<{ status: Status }> {
+    const known = knownServices.includes(service);
+    const stop = AbortSignal.any([options.closing, callSignal, lifetime]);
+    // The start of the pre-stop delay wakes the sleep too, so watchers hear NOT_SERVING at once.
+    const wake = options.draining ? AbortSignal.any([stop, options.draining]) : stop;
+    let sent: Status | undefined;
+    for (;;) {
+      const status = known ? await currentStatus() : Status.SERVICE_UNKNOWN;
+      if (status !== sent) {
+        yield { status };
+        sent = status;
+      }
+      // Closing wakes the sleep; the next pass sends NOT_SERVING, then the stream ends here.
+      if (stop.aborted) return;
+      await sleep(watchIntervalMs, undefined, { signal: options.draining?.aborted ? stop : wake }).catch(() => undefined);
+      if (callSignal.aborted) return;
+    }
+  }
 }

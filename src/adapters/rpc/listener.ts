@@ -2,11 +2,17 @@
 // fall back to HTTP/1.1 (allowHTTP1 works only with TLS ALPN), so every connection is
 // accepted here and handed to an HTTP/2 or an HTTP/1.1 server by its first bytes: the
 // HTTP/2 client preface, or anything else. The same works under TLS, whatever ALPN said.
-// Every connection is tracked, so close() can drain calls instead of cutting them.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session, type Http2Stream } from 'node:http2';
+// Every connection is counted against the connection cap and timed at every stage, and
+// tracked, so close() can drain calls instead of cutting them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session, type ServerHttp2Session } from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
+import type { Limits } from '../../app/limits.ts';
+import { createConnectionCap } from './connection-cap.ts';
+import { createHttp1Server } from './http1-server.ts';
+import { guardSession, releaseSocketAfter, streamResetByClient } from './http2-sessions.ts';
+import { sniffProtocol } from './protocol-sniffing.ts';
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
 export type NodeResponse = ServerResponse | Http2ServerResponse;
@@ -15,6 +21,13 @@ export type RequestHandler = (request: NodeRequest, response: NodeResponse) => v
 export interface TlsOptions {
   readonly cert: string | Buffer;
   readonly key: string | Buffer;
+}
+
+export interface ListenOptions {
+  readonly tls?: TlsOptions;
+  readonly limits: Limits;
+  /** Told once per HTTP/2 session closed for rapid reset (for the log). */
+  onRapidReset?(resets: number): void;
 }
 
 export interface Listener {
@@ -26,17 +39,10 @@ export interface Listener {
   drain(graceMs: number): Promise<void>;
 }
 
-/** HTTP/2 streams this server reset itself after answering early (so not the client's doing). */
-const resetAfterAnswer = new WeakSet<Http2Stream>();
-
 /** Whether the client reset `request`'s HTTP/2 stream, i.e. went away (the call was canceled). */
 export function resetByClient(request: NodeRequest): boolean {
-  if (!('stream' in request)) return false;
-  const rstCode = request.stream.rstCode;
-  return rstCode !== undefined && rstCode !== http2.constants.NGHTTP2_NO_ERROR && !resetAfterAnswer.has(request.stream);
+  return 'stream' in request && streamResetByClient(request.stream);
 }
-
-const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
 /** How long a session may still open streams after the first GOAWAY (see goAway). */
 const goAwayNoticeMs = 1_000;
@@ -54,54 +60,61 @@ function goAway(session: Http2Session): void {
 }
 
 /** Listens on host:port (0 = any free port) and serves both protocols with `handler`. */
-export async function listen(host: string, port: number, handler: RequestHandler, tlsOptions?: TlsOptions): Promise<Listener> {
-  const h2 = http2.createServer({}, handler);
-  const h1 = http.createServer({}, handler);
-  const acceptor = tlsOptions
-    ? tls.createServer({ cert: tlsOptions.cert, key: tlsOptions.key, ALPNProtocols: ['h2', 'http/1.1'] })
+export async function listen(host: string, port: number, handler: RequestHandler, options: ListenOptions): Promise<Listener> {
+  const { limits } = options;
+  // Refused beyond this by nghttp2 itself (RST_STREAM REFUSED_STREAM), even from a client
+  // that never acknowledges the SETTINGS frame announcing it.
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: limits.maxStreamsPerConnection } });
+  const h1 = createHttp1Server(limits);
+  const acceptor = options.tls
+    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: limits.detectTimeoutMs })
     : net.createServer();
+  const cap = createConnectionCap(limits.maxConnections);
   const raw = new Set<Socket>();
   const sniffing = new Set<Socket>();
-  const sessions = new Set<Http2Session>();
+  const sessions = new Map<ServerHttp2Session, Socket>();
   const h1Active = new Map<Socket, number>();
   let closing = false;
 
   acceptor.on('connection', (socket: Socket) => {
+    if (!cap.admit(socket)) return void socket.destroy();
     raw.add(socket);
     socket.once('close', () => raw.delete(socket));
   });
-  acceptor.on(tlsOptions ? 'secureConnection' : 'connection', (socket: Socket) => {
+  acceptor.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     // Until the HTTP server adopts the socket nothing else listens for its errors, and an
     // unheard 'error' (a client's RST: ECONNRESET) would crash the whole process.
     socket.on('error', () => socket.destroy());
-    if (closing) return void socket.destroy();
+    if (closing || socket.destroyed) return void socket.destroy();
+    // Under TLS the cap tracks the TCP socket the TLS socket wraps.
+    const tracked = cap.tracked((socket as Socket & { _parent?: Socket })._parent ?? socket);
     sniffing.add(socket);
     socket.once('close', () => sniffing.delete(socket));
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const compared = Math.min(buffered.length, http2Preface.length);
-      const isHttp2 = buffered.subarray(0, compared).equals(http2Preface.subarray(0, compared));
-      if (isHttp2 && buffered.length < http2Preface.length) return;
-      socket.off('data', onData);
-      socket.pause();
-      socket.unshift(buffered);
+    sniffProtocol(socket, limits.detectTimeoutMs, (protocol) => {
       sniffing.delete(socket);
       // The HTTP/2 session reads what is buffered on its own next tick; the HTTP/1.1
       // parser needs the stream flowing again.
-      if (isHttp2) {
+      if (protocol === 'h2') {
+        adopting = { socket, tracked };
         h2.emit('connection', socket);
+        adopting = undefined;
       } else {
+        if (tracked) tracked.idle = () => (h1Active.get(socket) ?? 0) === 0;
         h1.emit('connection', socket);
         socket.resume();
       }
-    };
-    socket.on('data', onData);
+    });
   });
 
-  h2.on('session', (session: Http2Session) => {
-    sessions.add(session);
+  // The http2 server creates the session synchronously inside its 'connection' handler.
+  let adopting: { socket: Socket; tracked: ReturnType<typeof cap.tracked> } | undefined;
+  h2.on('session', (session: ServerHttp2Session) => {
+    const socket = adopting?.socket;
+    if (socket === undefined) return void session.destroy();
+    sessions.set(session, socket);
     session.once('close', () => sessions.delete(session));
+    const guard = guardSession(session, socket, { limits, onRapidReset: options.onRapidReset });
+    if (adopting?.tracked) adopting.tracked.idle = guard.idle;
     // A connection that raced the start of close(): it may still finish what it sends first.
     if (closing) goAway(session);
   });
@@ -114,11 +127,10 @@ export async function listen(host: string, port: number, handler: RequestHandler
     response.stream.once('finish', () => {
       if (request.complete) return;
       setTimeout(() => {
-        if (response.stream.closed) return;
-        resetAfterAnswer.add(response.stream);
-        response.stream.close(http2.constants.NGHTTP2_CANCEL);
+        if (!response.stream.closed) response.stream.close(http2.constants.NGHTTP2_CANCEL);
       }, 200).unref();
     });
+    handler(request, response);
   });
   h1.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
@@ -129,8 +141,10 @@ export async function listen(host: string, port: number, handler: RequestHandler
     // on this keep-alive connection (connect stops reading it), so such a connection is closed
     // after the answer. Checked when the head is written, the last moment a header can be added.
     const writeHead = response.writeHead;
+    // A request without a body (no length, not chunked) is complete even before Node says so.
+    const bodyless = request.headers['transfer-encoding'] === undefined && Number(request.headers['content-length'] ?? 0) === 0;
     response.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (!request.complete) this.setHeader('connection', 'close');
+      if (!request.complete && !bodyless) this.setHeader('connection', 'close');
       return writeHead.apply(this, args);
     } as ServerResponse['writeHead'];
     response.once('close', () => {
@@ -139,6 +153,7 @@ export async function listen(host: string, port: number, handler: RequestHandler
       h1Active.set(socket, left);
       if (closing && left === 0) socket.destroySoon();
     });
+    handler(request, response);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -155,10 +170,13 @@ export async function listen(host: string, port: number, handler: RequestHandler
       closing = true;
       const closed = new Promise<void>((resolve) => acceptor.close(() => resolve()));
       for (const socket of sniffing) socket.destroy();
-      for (const session of sessions) goAway(session);
+      for (const [session, socket] of sessions) {
+        goAway(session);
+        releaseSocketAfter(session, socket);
+      }
       for (const [socket, active] of h1Active) if (active === 0) socket.destroySoon();
       const timer = setTimeout(() => {
-        for (const session of sessions) session.destroy();
+        for (const session of sessions.keys()) session.destroy();
         for (const socket of raw) socket.destroy();
       }, graceMs);
       try {

@@ -6,6 +6,7 @@ import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { Code, type ConnectRouter } from '@connectrpc/connect';
 import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/reflection_pb.ts';
 import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection/v1alpha/reflection_pb.ts';
+import { until, type PublicStreams } from './public-streams.ts';
 
 /** The request fields v1 and v1alpha share; both generated request types fit it. */
 interface ReflectionRequest {
@@ -77,21 +78,28 @@ function reflectionAnswerer(services: readonly DescService[]): (request: Reflect
   };
 }
 
-/** Registers grpc.reflection.v1 and v1alpha ServerReflection on `router`, describing `services`. */
-export function registerReflection(router: ConnectRouter, services: readonly DescService[]): void {
+/**
+ * Registers grpc.reflection.v1 and v1alpha ServerReflection on `router`, describing `services`.
+ * Each reflection stream is a public stream: bounded in number, and ended (OK) at its lifetime.
+ */
+export function registerReflection(router: ConnectRouter, services: readonly DescService[], publicStreams: PublicStreams): void {
   const answer = reflectionAnswerer([...services, ReflectionV1, ReflectionV1alpha]);
   router.service(ReflectionV1, {
-    async *serverReflectionInfo(requests) {
-      for await (const request of requests) {
-        yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
-      }
+    serverReflectionInfo(requests) {
+      return publicStreams.run(async function* (lifetime) {
+        for await (const request of until(requests, lifetime)) {
+          yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
+        }
+      });
     },
   });
   router.service(ReflectionV1alpha, {
-    async *serverReflectionInfo(requests) {
-      for await (const request of requests) {
-        yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
-      }
+    serverReflectionInfo(requests) {
+      return publicStreams.run(async function* (lifetime) {
+        for await (const request of until(requests, lifetime)) {
+          yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
+        }
+      });
     },
   });
 }

@@ -12,6 +12,7 @@ import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
 import { authInterceptor } from './auth.ts';
+import { createCallAdmission } from './call-admission.ts';
 import { deadlineInterceptor, refuseWhileClosing } from './call-guards.ts';
 import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
@@ -21,9 +22,12 @@ import { httpRoutes } from './http-routes.ts';
 import { strictJsonOptions } from './json-options.ts';
 import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
+import { createPublicStreams } from './public-streams.ts';
 import { createCallerRateLimiter, rateLimitInterceptor } from './rate-limit.ts';
+import { resetWindowMs } from './rapid-reset.ts';
 import { registerReflection } from './reflection.ts';
 import { answerUndecodableRequestsAsInvalidArgument, requestFaultInterceptor } from './request-faults.ts';
+import { serveUnlessResetFirst } from './reset-before-read.ts';
 import { videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
@@ -74,9 +78,11 @@ function urlHost(host: string): string {
 
 /** Starts the server and resolves once it listens. */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const limits = options.limits ?? defaultLimits;
   const closing = new AbortController();
   const notReady = options.draining ? AbortSignal.any([closing.signal, options.draining]) : closing.signal;
-  const limits = options.limits ?? defaultLimits;
+  const publicStreams = createPublicStreams({ maxStreams: limits.maxPublicStreams, maxMs: limits.publicStreamMaxMs });
+  const admission = createCallAdmission(limits.maxCallsInFlight);
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
   const rpcHandler = connectNodeAdapter({
     routes(router) {
@@ -86,8 +92,9 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         closing: closing.signal,
         draining: options.draining,
         watchIntervalMs: options.healthWatchIntervalMs,
+        publicStreams,
       }));
-      registerReflection(router, [VideoService, Health]);
+      registerReflection(router, [VideoService, Health], publicStreams);
       answerUndecodableRequestsAsInvalidArgument(router);
     },
     // Outermost first: the log sees the final code; errors are mapped before it sees them.
@@ -109,12 +116,29 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     options.host,
     options.port,
     (request, response) => {
-      respecGrpcMessage(response);
-      clampDeadlineHeaders(request);
-      callLog.track(request, response);
-      rpcHandler(request, response);
+      if (!admission.admit(request, response)) {
+        // A refused call is still a call, with its line in the log.
+        callLog.track(request, response);
+        admission.refuse(request, response);
+        return;
+      }
+      serveUnlessResetFirst(
+        request,
+        () => {
+          respecGrpcMessage(response);
+          clampDeadlineHeaders(request);
+          callLog.track(request, response);
+          rpcHandler(request, response);
+        },
+        () => options.logger.debug({ path: (request.url ?? '').split('?', 1)[0] }, 'stream reset before its request was read'),
+      );
     },
-    options.tls,
+    {
+      tls: options.tls,
+      limits,
+      onRapidReset: (resets) =>
+        options.logger.warn({ resets, windowMs: resetWindowMs }, 'closed an HTTP/2 session that reset too many streams (rapid reset)'),
+    },
   );
 
   let closed: Promise<void> | undefined;

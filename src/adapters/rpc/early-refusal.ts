@@ -1,0 +1,37 @@
+// Answering a call with an error before connect has parsed anything (the in-flight cap):
+// written straight to the response in the caller's protocol, so every client kind reads the
+// real code, and without reading or buffering the request body.
+import type { ConnectError } from '@connectrpc/connect';
+import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
+import { encodeGrpcMessage } from './grpc-message.ts';
+import type { NodeRequest, NodeResponse } from './listener.ts';
+
+/**
+ * Ends `response` with `error`: gRPC and gRPC-Web as trailers-only (grpc-status in the
+ * headers), the Connect streaming protocol as an end-stream message, and Connect unary (or
+ * anything else) as the Connect JSON error with its HTTP status (429 for RESOURCE_EXHAUSTED).
+ */
+export function refuseEarly(request: NodeRequest, response: NodeResponse, error: ConnectError): void {
+  const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
+  if (contentType.startsWith('application/grpc')) {
+    response.writeHead(200, {
+      'content-type': contentType.startsWith('application/grpc-web') ? 'application/grpc-web+proto' : 'application/grpc',
+      'grpc-status': String(error.code),
+      'grpc-message': encodeGrpcMessage(error.rawMessage),
+    });
+    response.end();
+    return;
+  }
+  if (contentType.startsWith('application/connect+')) {
+    const json = Buffer.from(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
+    const envelope = Buffer.alloc(5 + json.length);
+    envelope.writeUInt8(endStreamFlag, 0);
+    envelope.writeUInt32BE(json.length, 1);
+    json.copy(envelope, 5);
+    response.writeHead(200, { 'content-type': contentType.startsWith('application/connect+json') ? 'application/connect+json' : 'application/connect+proto' });
+    response.end(envelope);
+    return;
+  }
+  response.writeHead(codeToHttpStatus(error.code), { 'content-type': 'application/json' });
+  response.end(Buffer.from(errorToJsonBytes(error, undefined)));
+}
