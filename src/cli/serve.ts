@@ -14,6 +14,14 @@ export const shutdownGraceMs = 10_000;
 // If draining and closing still hang this long after the pre-stop delay and the grace period, give up.
 const shutdownSlackMs = 5_000;
 
+// Every limit's variable and default, straight from the one table in limits.ts.
+function limitLines(): string {
+  return Object.values(limitVariables)
+    .filter((spec) => spec.variable !== 'SHUTDOWN_DELAY_MS')
+    .map((spec) => `  ${spec.variable.padEnd(27)}${spec.default}`)
+    .join('\n');
+}
+
 const usage = `usage: videosvc serve
 
 Runs the video-metadata service: gRPC, gRPC-Web and Connect on one port, plus
@@ -39,6 +47,9 @@ Configuration (environment variables, or a .env file in the working directory):
   LOG_LEVEL                  fatal, error, warn, info, debug, trace or silent (default ${defaults.LOG_LEVEL})
   NODE_ENV                   production refuses to start without a configured token secret
   AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SECRETS_MANAGER
+
+Limits (whole numbers; times in ms), each with its default (the README says why):
+${limitLines()}
 
 With neither JWT_SECRET nor JWT_SECRET_ID (and NODE_ENV not production), a development
 secret is created next to the database and reused; \`videosvc token\` signs with it.
