@@ -22,12 +22,13 @@ import { checkInTime } from './deadline.ts';
 import { identityOf, type FileIdentity } from './file-identity.ts';
 import { SqliteOpenError, toDomainError } from './errors.ts';
 import { defaultBusyTimeoutMs, openDatabase, type SqliteOptions } from './open.ts';
-import { conditionalDelete, conditionalUpdate, listPageQuery } from './queries.ts';
+import { ReadStatements } from './read-statements.ts';
 import { StoreReadiness } from './readiness.ts';
-import { refusalQuery, refusalReason, type RefusalRow } from './refusal.ts';
-import { fromRow, toRow } from './row.ts';
+import { refusalReason, type RefusalRow } from './refusal.ts';
+import { fromRow } from './row.ts';
 import type { Database, VideoRow } from './schema.ts';
 import { WriteExecutor } from './write-executor.ts';
+import { WriteStatements } from './write-statements.ts';
 import { InlineWriter, ThreadWriter, type Writer } from './writer.ts';
 import type { CompiledStatement, WriteOutcome } from './writer-protocol.ts';
 
@@ -48,15 +49,12 @@ const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 /** The longest a main-thread read may wait for a lock (WAL recovery by another connection). */
 export const readBusyTimeoutMs = 50;
 
-function compiled(query: { compile(): { sql: string; parameters: readonly unknown[] } }): CompiledStatement {
-  const { sql, parameters } = query.compile();
-  return { sql, parameters };
-}
-
 /** Videos in one SQLite file: reads on the main thread, writes on a writer thread. */
 export class SqliteVideoStore implements VideoStore {
   readonly #connection: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
+  readonly #reads: ReadStatements;
+  readonly #writes: WriteStatements;
   readonly #writer: Writer;
   readonly #busyTimeoutMs: number;
   readonly #readiness: StoreReadiness;
@@ -72,6 +70,8 @@ export class SqliteVideoStore implements VideoStore {
   ) {
     this.#connection = connection;
     this.#db = db;
+    this.#reads = new ReadStatements(connection, db);
+    this.#writes = new WriteStatements(db);
     this.#writer = writer;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#readiness = new StoreReadiness(writer, file);
@@ -108,56 +108,34 @@ export class SqliteVideoStore implements VideoStore {
   async create(video: Video, options?: StoreCallOptions): Promise<Video> {
     // DO NOTHING on the key conflict: an existing video is never overwritten, and the
     // missing RETURNING row says the key was taken, with no second statement.
-    const insert = this.#db
-      .insertInto('videos')
-      .values(toRow(video))
-      .onConflict((conflict) => conflict.columns(['owner_id', 'video_id']).doNothing())
-      .returningAll();
-    const outcome = await this.#write(options, { statement: compiled(insert) });
+    const outcome = await this.#write(options, { statement: this.#writes.create(video) });
     const row = outcome.rows[0] as VideoRow | undefined;
     if (row === undefined) throw AlreadyExists.video(video);
     return fromRow(row);
   }
 
   async get(key: VideoKey, options?: StoreCallOptions): Promise<Video | undefined> {
-    return this.#read(options, async () => {
-      const row = await this.#db
-        .selectFrom('videos')
-        .selectAll()
-        .where('owner_id', '=', key.ownerId)
-        .where('video_id', '=', key.videoId)
-        .executeTakeFirst();
-      return row === undefined ? undefined : fromRow(row);
-    });
+    const row = this.#read(options, () => this.#reads.get(key));
+    return row === undefined ? undefined : fromRow(row);
   }
 
   async getMany(ownerId: string, videoIds: readonly string[], options?: StoreCallOptions): Promise<Video[]> {
     if (videoIds.length === 0) return [];
-    return this.#read(options, async () => {
-      const rows = await this.#db
-        .selectFrom('videos')
-        .selectAll()
-        .where('owner_id', '=', ownerId)
-        .where('video_id', 'in', videoIds)
-        .execute();
-      return rows.map(fromRow);
-    });
+    return this.#read(options, () => this.#reads.getMany(ownerId, videoIds)).map(fromRow);
   }
 
   async list(query: ListQuery, options?: StoreCallOptions): Promise<ListPage> {
-    return this.#read(options, async () => {
-      const rows = await listPageQuery(this.#db, query).execute();
-      const videos = rows.slice(0, query.limit).map(fromRow);
-      const last = videos.at(-1);
-      if (rows.length <= query.limit || last === undefined) return { videos };
-      return { videos, next: { createTime: last.createTime, videoId: last.videoId } };
-    });
+    const rows = this.#read(options, () => this.#reads.list(query));
+    const videos = rows.slice(0, query.limit).map(fromRow);
+    const last = videos.at(-1);
+    if (rows.length <= query.limit || last === undefined) return { videos };
+    return { videos, next: { createTime: last.createTime, videoId: last.videoId } };
   }
 
   async update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video> {
     const outcome = await this.#write(options, {
-      statement: compiled(conditionalUpdate(this.#db, key, change, expect)),
-      refusal: compiled(refusalQuery(this.#db, key)),
+      statement: this.#writes.update(key, change, expect),
+      refusal: this.#writes.refusal(key),
     });
     const row = outcome.rows[0] as VideoRow | undefined;
     if (row !== undefined) return fromRow(row);
@@ -166,8 +144,8 @@ export class SqliteVideoStore implements VideoStore {
 
   async delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void> {
     const outcome = await this.#write(options, {
-      statement: compiled(conditionalDelete(this.#db, key, expect)),
-      refusal: compiled(refusalQuery(this.#db, key)),
+      statement: this.#writes.delete(key, expect),
+      refusal: this.#writes.refusal(key),
     });
     if (outcome.changes > 0) return;
     throw refusalReason(outcome.refusalRow as RefusalRow | null, key, expect);
@@ -182,7 +160,7 @@ export class SqliteVideoStore implements VideoStore {
     let after: VideoKey | undefined;
     for (;;) {
       const from = after;
-      const rows = await this.#read(undefined, () => {
+      const rows = await this.#readAsync(() => {
         let select = this.#db.selectFrom('videos').selectAll();
         if (from !== undefined) {
           select = select.where(({ eb, refTuple, tuple }) =>
@@ -230,13 +208,25 @@ export class SqliteVideoStore implements VideoStore {
   }
 
   // A read on the main thread: refused once closed or past its deadline, and refused
-  // after the fact if it ended past the deadline (it could not be interrupted).
-  async #read<T>(options: StoreCallOptions | undefined, operation: () => Promise<T>): Promise<T> {
+  // after the fact if it ended past the deadline (it could not be interrupted). It runs
+  // synchronously, so close() can never find one in flight.
+  #read<T>(options: StoreCallOptions | undefined, operation: () => T): T {
     if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
     checkInTime(options);
-    const result = await this.#track(operation());
+    let result: T;
+    try {
+      result = operation();
+    } catch (err) {
+      throw toDomainError(err);
+    }
     checkInTime(options);
     return result;
+  }
+
+  // A read through Kysely (the CLI's export, not the hot path), tracked so close() waits for it.
+  async #readAsync<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
+    return this.#track(operation());
   }
 
   async #write(
