@@ -207,6 +207,15 @@ export class SqliteVideoStore implements VideoStore {
     };
   }
 
+  /**
+   * How many commits that changed the file the writer made since open. With group commit
+   * one commit holds every write that queued while the previous one ran, so under
+   * concurrent writes this stays well below the number of writes (tests, diagnostics).
+   */
+  commitCount(): number {
+    return this.#writer.commits;
+  }
+
   // A read on the main thread: refused once closed or past its deadline, and refused
   // after the fact if it ended past the deadline (it could not be interrupted). It runs
   // synchronously, so close() can never find one in flight.

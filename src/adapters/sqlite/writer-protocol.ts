@@ -10,9 +10,10 @@ export interface CompiledStatement {
 }
 
 /**
- * One write, run in its own BEGIN IMMEDIATE transaction: `statement`, then, if it
- * changed or returned nothing, `refusal` (the read that says why), in the same
- * transaction so the reason matches the row the write saw. `probe` commits a write
+ * One write, run in its own savepoint of the group's BEGIN IMMEDIATE transaction
+ * (write-executor.ts): `statement`, then, if it changed or returned nothing, `refusal`
+ * (the read that says why), in the same transaction so the reason matches the row the
+ * write saw. `probe` commits a write
  * that changes nothing visible, to prove the file can still be written (readiness).
  */
 export type WriteProgram =
@@ -47,6 +48,15 @@ export interface WriteFailure {
 export type WriteReply =
   | { readonly id: number; readonly ok: true; readonly outcome: WriteOutcome }
   | { readonly id: number; readonly ok: false; readonly failure: WriteFailure };
+
+/**
+ * The answers to one group of requests, sent once its transaction ended: `wrote` when it
+ * committed at least one change (a proof the file is writable), each reply in request order.
+ */
+export interface GroupReply {
+  readonly wrote: boolean;
+  readonly replies: readonly WriteReply[];
+}
 
 /** What the worker is started with. */
 export interface WriterThreadData {

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { StoreUnavailable } from '../../domain/errors.ts';
 import { toDomainError } from './errors.ts';
 import type { WriteExecutor } from './write-executor.ts';
-import type { WriteOutcome, WriteProgram, WriteReply, WriterStartMessage, WriterThreadData } from './writer-protocol.ts';
+import type { GroupReply, WriteOutcome, WriteProgram, WriteReply, WriterStartMessage, WriterThreadData } from './writer-protocol.ts';
 
 /** Runs writes off the caller's hands and says when one last proved the file writable. */
 export interface Writer {
@@ -13,6 +13,8 @@ export interface Writer {
   write(program: WriteProgram, deadline?: number): Promise<WriteOutcome>;
   /** Epoch ms of the last commit that changed the file; 0 before the first and after any failed write. */
   readonly lastCommitAt: number;
+  /** How many commits changed the file so far: with group commit, fewer than the writes they hold. */
+  readonly commits: number;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ function replyError(reply: Extract<WriteReply, { ok: false }>): Error {
  */
 export class InlineWriter implements Writer {
   lastCommitAt = 0;
+  commits = 0;
   readonly #executor: WriteExecutor;
 
   constructor(executor: WriteExecutor) {
@@ -52,7 +55,10 @@ export class InlineWriter implements Writer {
       this.lastCommitAt = 0;
       throw replyError(reply);
     }
-    if (reply.outcome.changes > 0) this.lastCommitAt = Date.now();
+    if (reply.outcome.changes > 0) {
+      this.lastCommitAt = Date.now();
+      this.commits += 1;
+    }
     return reply.outcome;
   }
 
@@ -66,14 +72,15 @@ interface Pending {
 }
 
 /**
- * Writes on a worker thread. A write is answered only after its commit returned in the
- * worker (so it is as durable as the synchronous setting makes it), or with
+ * Writes on a worker thread. A write is answered only after the commit of its group
+ * returned in the worker (so it is as durable as the synchronous setting makes it), or with
  * StoreUnavailable at its deadline; a write answered so may still commit afterwards,
  * the usual meaning of a timeout. If the worker dies, its pending writes fail
  * StoreUnavailable and the next write starts a new one.
  */
 export class ThreadWriter implements Writer {
   lastCommitAt = 0;
+  commits = 0;
   readonly #data: WriterThreadData;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
@@ -156,7 +163,7 @@ export class ThreadWriter implements Writer {
     });
     starting.then(
       () => {
-        worker.on('message', (reply: WriteReply) => this.#answer(reply));
+        worker.on('message', (group: GroupReply) => this.#answer(group));
         // An uncaught error ends the worker; 'exit' below fails what it had pending.
         worker.on('error', () => undefined);
         worker.once('exit', () => this.#lost(worker, starting));
@@ -169,15 +176,19 @@ export class ThreadWriter implements Writer {
     return starting;
   }
 
-  #answer(reply: WriteReply): void {
-    // A failed write (a lock, a full disk) withdraws the proof of writability an earlier
-    // commit gave, so readiness probes at once instead of trusting that commit.
-    if (!reply.ok) this.lastCommitAt = 0;
-    this.#settle(reply.id, (entry) => {
-      if (!reply.ok) return entry.reject(replyError(reply));
-      if (reply.outcome.changes > 0) this.lastCommitAt = Date.now();
-      entry.resolve(reply.outcome);
-    });
+  // A group's commit returned (or the group failed): every write in it is answered now.
+  #answer(group: GroupReply): void {
+    if (group.wrote) {
+      this.lastCommitAt = Date.now();
+      this.commits += 1;
+    } else if (group.replies.some((reply) => !reply.ok)) {
+      // A failed write (a lock, a full disk) withdraws the proof of writability an earlier
+      // commit gave, so readiness probes at once instead of trusting that commit.
+      this.lastCommitAt = 0;
+    }
+    for (const reply of group.replies) {
+      this.#settle(reply.id, (entry) => (reply.ok ? entry.resolve(reply.outcome) : entry.reject(replyError(reply))));
+    }
   }
 
   #expire(id: number): void {
