@@ -66,6 +66,8 @@ export interface WriterThreadData {
   readonly synchronous: 'FULL' | 'NORMAL';
   /** The longest a write waits for another process's lock, whatever its deadline. */
   readonly maxBusyMs: number;
+  /** The most writes one commit holds (default 256; 1 turns group commit off, for benchmarks). */
+  readonly maxGroupSize?: number;
 }
 
 /** The worker's first message: ready, or why it could not open the file. */

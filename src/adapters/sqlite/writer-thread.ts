@@ -19,15 +19,15 @@ import { stillSameFile } from './file-identity.ts';
 import { WriteExecutor } from './write-executor.ts';
 import type { WriteRequest, WriterStartMessage, WriterThreadData } from './writer-protocol.ts';
 
+const port = parentPort!;
+const data = workerData as WriterThreadData;
+
 /**
  * The most writes one commit holds: enough to share an fsync among every in-flight call
  * of a busy service, small enough that one group's commit (and so the wait of its first
  * caller) stays a few milliseconds of statements plus one fsync.
  */
-const maxGroupSize = 256;
-
-const port = parentPort!;
-const data = workerData as WriterThreadData;
+const maxGroupSize = data.maxGroupSize ?? 256;
 
 function open(): { connection: BetterSqlite3.Database; executor: WriteExecutor } {
   const connection = connect({ path: data.path, synchronous: data.synchronous, busyTimeoutMs: data.maxBusyMs });
