@@ -49,6 +49,9 @@ export type WriteReply =
   | { readonly id: number; readonly ok: true; readonly outcome: WriteOutcome }
   | { readonly id: number; readonly ok: false; readonly failure: WriteFailure };
 
+/** From the store to the writer thread: the writes of one event-loop run, or the order to close. */
+export type WriterMessage = { readonly requests: readonly WriteRequest[] } | { readonly close: true };
+
 /**
  * The answers to one group of requests, sent once its transaction ended: `wrote` when it
  * committed at least one change (a proof the file is writable), each reply in request order.
