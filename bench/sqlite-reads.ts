@@ -2,7 +2,8 @@
 // list page (50, first page and a filtered one), on a real SQLite file in WAL mode. The
 // figure is the mean over many calls after a warm-up, so it is the per-call CPU the
 // event loop pays (statement preparation, query building, row mapping), not latency
-// under load.
+// under load. It is CPU time (process.cpuUsage), not wall time, so that other load on a
+// shared machine inflates it less; still, compare runs made close together.
 //
 //   npx tsx bench/sqlite-reads.ts [--videos 10000] [--calls 20000]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,9 +25,10 @@ const ownerId = 'bench-owner';
 
 async function meanUs(count: number, call: (index: number) => Promise<unknown>): Promise<number> {
   for (let i = 0; i < Math.min(count, 2_000); i++) await call(i);
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (let i = 0; i < count; i++) await call(i);
-  return Number(process.hrtime.bigint() - start) / 1_000 / count;
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / count;
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'videosvc-bench-reads-'));
