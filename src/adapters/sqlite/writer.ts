@@ -126,6 +126,7 @@ export class ThreadWriter implements Writer {
   // costs the main thread less than one per write.
   #flush(): void {
     const requests = this.#outbox;
+    if (requests.length === 0) return;
     this.#outbox = [];
     this.#started().then(
       (worker) => {
@@ -143,6 +144,8 @@ export class ThreadWriter implements Writer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes issued before close() still go to this worker, ahead of the order to close.
+    if (this.#outbox.length > 0) this.#flush();
     const starting = this.#worker;
     this.#worker = undefined;
     const worker = await starting?.catch(() => undefined);
