@@ -91,6 +91,8 @@ interface Result {
   readonly option: string;
   readonly writesPerSecond: number;
   readonly writesPerCommit: number;
+  /** Main-thread busy time per write (event-loop utilisation): what a write takes from every other call. */
+  readonly mainUsPerWrite: number;
   readonly loopDelayP50Ms: number;
   readonly loopDelayP99Ms: number;
   readonly loopDelayMaxMs: number;
@@ -141,6 +143,7 @@ async function measure(option: string): Promise<Result> {
   let running = true;
   const commitsBefore = writer.commits;
   const started = performance.now();
+  const utilisation = performance.eventLoopUtilization();
   delay.enable();
   const caller = async (): Promise<void> => {
     while (running) {
@@ -158,6 +161,7 @@ async function measure(option: string): Promise<Result> {
   running = false;
   await Promise.all(callers);
   const elapsed = (performance.now() - started) / 1_000;
+  const busy = performance.eventLoopUtilization(utilisation);
   delay.disable();
   clearInterval(readTimer);
   clearInterval(tickTimer);
@@ -170,6 +174,7 @@ async function measure(option: string): Promise<Result> {
     option,
     writesPerSecond: Math.round(done / elapsed),
     writesPerCommit: Number((done / Math.max(1, commits)).toFixed(1)),
+    mainUsPerWrite: Number(((busy.active * 1_000) / done).toFixed(1)),
     loopDelayP50Ms: ms(delay.percentile(50)),
     loopDelayP99Ms: ms(delay.percentile(99)),
     loopDelayMaxMs: ms(delay.max),

@@ -1,17 +1,22 @@
 // VideoStore on SQLite (Kysely + better-sqlite3): the embedded default store.
 //
 // Where each call runs, so that no lock wait and no fsync blocks the event loop:
-// - Writes (create, update, delete, each with the read that explains a refusal, in one
-//   BEGIN IMMEDIATE transaction) go to a writer thread with its own connection
-//   (writer.ts). Its lock wait is bounded by the call's deadline and its commit is
-//   fsynced there; the call is answered only after the commit returned.
-// - Reads run on the main thread's connection. In WAL mode a reader never waits for the
-//   writer's lock (its own or another process's), so a read costs only its own work; a
-//   reader waits only while another connection recovers the WAL after a crash, which is
-//   short, and readBusyTimeoutMs caps even that. Moving reads to a thread too would add
-//   a message round trip to every call for no gain in the common case.
+// - Writes (create, update, delete, each with the read that explains a refusal) go to a
+//   writer thread with its own connection (writer.ts). Writes that queue while a commit
+//   runs share the next transaction, a savepoint each (group commit, write-executor.ts),
+//   so one fsync serves many calls and one refused or failed write fails only its own
+//   call. The lock wait is bounded by the calls' deadlines and the commit is fsynced
+//   there; a call is answered only after the commit holding it returned.
+// - Reads run on the main thread's connection, as statements prepared once and kept
+//   (read-statements.ts). In WAL mode a reader never waits for the writer's lock (its own
+//   or another process's), so a read costs only its own work; a reader waits only while
+//   another connection recovers the WAL after a crash, which is short, and
+//   readBusyTimeoutMs caps even that. Moving reads to a thread too would add a message
+//   round trip to every call for no gain in the common case.
 // - :memory: has no file to share with a worker, so reads and writes both use the one
 //   main-thread connection (InlineWriter); nothing there can wait or fsync.
+// Kysely builds the schema, the migrations and each statement's shape, once; no call
+// builds a Kysely query (statement-shape.ts says why).
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
