@@ -10,13 +10,13 @@
 // Why a worker thread and not the main thread in batches, measured with
 // bench/sqlite-writer-placement.ts (64 creates in flight, synchronous FULL, a real file on
 // ext4; a 2-core VM shared with other work, so the figures are rough):
-// - throughput: grouped on the main thread 15.9–24.1 k writes/s, grouped here 11.6–14.7 k
+// - throughput: grouped on the main thread 9.3–24.1 k writes/s, grouped here 6.5–14.7 k
 //   (the main thread saves the message round trip); ungrouped 0.2–0.6 k and 0.8–1.1 k;
 // - another process holding the lock for 1 s: the main thread's event loop stalled
-//   1 048 ms (every other call waited that long), here the longest stall was 88 ms, the
-//   same as without a lock (machine noise);
-// - a read beside the write load: p99 7.5–11 ms with the writer on the main thread,
-//   5.8–6.2 ms with it here.
+//   1 016–1 048 ms (every other call waited that long); here the longest stall was
+//   88–140 ms, no more than without a lock (72–108 ms: the machine's other load);
+// - a read beside the write load: p99 7.5–18.7 ms with the writer on the main thread,
+//   5.8–7.8 ms with it here; main-thread time per write 48–107 µs there, 38 µs here.
 // Either placement reaches the throughput the service needs (creates at 0.35× GetVideo);
 // only this one keeps the event loop free of lock waits and of a slow disk's fsync.
 import { parentPort, workerData } from 'node:worker_threads';
