@@ -98,3 +98,64 @@ export function fromRow(row: VideoRow): Video {
     version: Number(row.version),
   };
 }
+
+/** Where each column of a `videos` row sits in a statement's result (raw, array mode). */
+export type ColumnPositions = Readonly<Record<keyof VideoRow, number>>;
+
+const rowColumns: ReadonlyArray<keyof VideoRow> = [
+  'owner_id',
+  'video_id',
+  'original_name',
+  'title',
+  'status',
+  'original_key',
+  'transcoded_key',
+  'thumb_key',
+  'duration_seconds',
+  'format',
+  'width',
+  'height',
+  'size_bytes',
+  'labels',
+  'create_time',
+  'update_time',
+  'version',
+];
+
+/** The positions of every row column among a statement's result columns; throws if one is missing. */
+export function columnPositions(names: readonly string[]): ColumnPositions {
+  const positions: Partial<Record<keyof VideoRow, number>> = {};
+  for (const column of rowColumns) {
+    const index = names.indexOf(column);
+    if (index === -1) throw new Error(`sqlite statement does not return the column ${column}`);
+    positions[column] = index;
+  }
+  return positions as ColumnPositions;
+}
+
+/**
+ * The row a statement returned in raw (array) mode. better-sqlite3 builds an array far
+ * faster than an object with named properties (about a third of the time for a page of
+ * 50), and a literal built here costs next to nothing.
+ */
+export function rowFromValues(values: readonly unknown[], at: ColumnPositions): VideoRow {
+  return {
+    owner_id: values[at.owner_id] as string,
+    video_id: values[at.video_id] as string,
+    original_name: values[at.original_name] as string,
+    title: values[at.title] as string,
+    status: values[at.status] as string,
+    original_key: values[at.original_key] as string,
+    transcoded_key: values[at.transcoded_key] as string,
+    thumb_key: values[at.thumb_key] as string,
+    duration_seconds: values[at.duration_seconds] as number,
+    format: values[at.format] as string,
+    width: values[at.width] as bigint,
+    height: values[at.height] as bigint,
+    size_bytes: values[at.size_bytes] as bigint,
+    labels: values[at.labels] as string,
+    create_time: values[at.create_time] as bigint,
+    update_time: values[at.update_time] as bigint,
+    version: values[at.version] as bigint,
+  };
+}

@@ -1,17 +1,22 @@
 // VideoStore on SQLite (Kysely + better-sqlite3): the embedded default store.
 //
 // Where each call runs, so that no lock wait and no fsync blocks the event loop:
-// - Writes (create, update, delete, each with the read that explains a refusal, in one
-//   BEGIN IMMEDIATE transaction) go to a writer thread with its own connection
-//   (writer.ts). Its lock wait is bounded by the call's deadline and its commit is
-//   fsynced there; the call is answered only after the commit returned.
-// - Reads run on the main thread's connection. In WAL mode a reader never waits for the
-//   writer's lock (its own or another process's), so a read costs only its own work; a
-//   reader waits only while another connection recovers the WAL after a crash, which is
-//   short, and readBusyTimeoutMs caps even that. Moving reads to a thread too would add
-//   a message round trip to every call for no gain in the common case.
+// - Writes (create, update, delete, each with the read that explains a refusal) go to a
+//   writer thread with its own connection (writer.ts). Writes that queue while a commit
+//   runs share the next transaction, a savepoint each (group commit, write-executor.ts),
+//   so one fsync serves many calls and one refused or failed write fails only its own
+//   call. The lock wait is bounded by the calls' deadlines and the commit is fsynced
+//   there; a call is answered only after the commit holding it returned.
+// - Reads run on the main thread's connection, as statements prepared once and kept
+//   (read-statements.ts). In WAL mode a reader never waits for the writer's lock (its own
+//   or another process's), so a read costs only its own work; a reader waits only while
+//   another connection recovers the WAL after a crash, which is short, and
+//   readBusyTimeoutMs caps even that. Moving reads to a thread too would add a message
+//   round trip to every call for no gain in the common case.
 // - :memory: has no file to share with a worker, so reads and writes both use the one
 //   main-thread connection (InlineWriter); nothing there can wait or fsync.
+// Kysely builds the schema, the migrations and each statement's shape, once; no call
+// builds a Kysely query (statement-shape.ts says why).
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
@@ -22,12 +27,13 @@ import { checkInTime } from './deadline.ts';
 import { identityOf, type FileIdentity } from './file-identity.ts';
 import { SqliteOpenError, toDomainError } from './errors.ts';
 import { defaultBusyTimeoutMs, openDatabase, type SqliteOptions } from './open.ts';
-import { conditionalDelete, conditionalUpdate, listPageQuery } from './queries.ts';
+import { ReadStatements } from './read-statements.ts';
 import { StoreReadiness } from './readiness.ts';
-import { refusalQuery, refusalReason, type RefusalRow } from './refusal.ts';
-import { fromRow, toRow } from './row.ts';
+import { refusalReason, type RefusalRow } from './refusal.ts';
+import { fromRow } from './row.ts';
 import type { Database, VideoRow } from './schema.ts';
 import { WriteExecutor } from './write-executor.ts';
+import { WriteStatements } from './write-statements.ts';
 import { InlineWriter, ThreadWriter, type Writer } from './writer.ts';
 import type { CompiledStatement, WriteOutcome } from './writer-protocol.ts';
 
@@ -48,15 +54,12 @@ const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 /** The longest a main-thread read may wait for a lock (WAL recovery by another connection). */
 export const readBusyTimeoutMs = 50;
 
-function compiled(query: { compile(): { sql: string; parameters: readonly unknown[] } }): CompiledStatement {
-  const { sql, parameters } = query.compile();
-  return { sql, parameters };
-}
-
 /** Videos in one SQLite file: reads on the main thread, writes on a writer thread. */
 export class SqliteVideoStore implements VideoStore {
   readonly #connection: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
+  readonly #reads: ReadStatements;
+  readonly #writes: WriteStatements;
   readonly #writer: Writer;
   readonly #busyTimeoutMs: number;
   readonly #readiness: StoreReadiness;
@@ -72,6 +75,8 @@ export class SqliteVideoStore implements VideoStore {
   ) {
     this.#connection = connection;
     this.#db = db;
+    this.#reads = new ReadStatements(connection, db);
+    this.#writes = new WriteStatements(db);
     this.#writer = writer;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#readiness = new StoreReadiness(writer, file);
@@ -108,56 +113,34 @@ export class SqliteVideoStore implements VideoStore {
   async create(video: Video, options?: StoreCallOptions): Promise<Video> {
     // DO NOTHING on the key conflict: an existing video is never overwritten, and the
     // missing RETURNING row says the key was taken, with no second statement.
-    const insert = this.#db
-      .insertInto('videos')
-      .values(toRow(video))
-      .onConflict((conflict) => conflict.columns(['owner_id', 'video_id']).doNothing())
-      .returningAll();
-    const outcome = await this.#write(options, { statement: compiled(insert) });
+    const outcome = await this.#write(options, { statement: this.#writes.create(video) });
     const row = outcome.rows[0] as VideoRow | undefined;
     if (row === undefined) throw AlreadyExists.video(video);
     return fromRow(row);
   }
 
   async get(key: VideoKey, options?: StoreCallOptions): Promise<Video | undefined> {
-    return this.#read(options, async () => {
-      const row = await this.#db
-        .selectFrom('videos')
-        .selectAll()
-        .where('owner_id', '=', key.ownerId)
-        .where('video_id', '=', key.videoId)
-        .executeTakeFirst();
-      return row === undefined ? undefined : fromRow(row);
-    });
+    const row = this.#read(options, () => this.#reads.get(key));
+    return row === undefined ? undefined : fromRow(row);
   }
 
   async getMany(ownerId: string, videoIds: readonly string[], options?: StoreCallOptions): Promise<Video[]> {
     if (videoIds.length === 0) return [];
-    return this.#read(options, async () => {
-      const rows = await this.#db
-        .selectFrom('videos')
-        .selectAll()
-        .where('owner_id', '=', ownerId)
-        .where('video_id', 'in', videoIds)
-        .execute();
-      return rows.map(fromRow);
-    });
+    return this.#read(options, () => this.#reads.getMany(ownerId, videoIds)).map(fromRow);
   }
 
   async list(query: ListQuery, options?: StoreCallOptions): Promise<ListPage> {
-    return this.#read(options, async () => {
-      const rows = await listPageQuery(this.#db, query).execute();
-      const videos = rows.slice(0, query.limit).map(fromRow);
-      const last = videos.at(-1);
-      if (rows.length <= query.limit || last === undefined) return { videos };
-      return { videos, next: { createTime: last.createTime, videoId: last.videoId } };
-    });
+    const rows = this.#read(options, () => this.#reads.list(query));
+    const videos = rows.slice(0, query.limit).map(fromRow);
+    const last = videos.at(-1);
+    if (rows.length <= query.limit || last === undefined) return { videos };
+    return { videos, next: { createTime: last.createTime, videoId: last.videoId } };
   }
 
   async update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video> {
     const outcome = await this.#write(options, {
-      statement: compiled(conditionalUpdate(this.#db, key, change, expect)),
-      refusal: compiled(refusalQuery(this.#db, key)),
+      statement: this.#writes.update(key, change, expect),
+      refusal: this.#writes.refusal(key),
     });
     const row = outcome.rows[0] as VideoRow | undefined;
     if (row !== undefined) return fromRow(row);
@@ -166,8 +149,8 @@ export class SqliteVideoStore implements VideoStore {
 
   async delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void> {
     const outcome = await this.#write(options, {
-      statement: compiled(conditionalDelete(this.#db, key, expect)),
-      refusal: compiled(refusalQuery(this.#db, key)),
+      statement: this.#writes.delete(key, expect),
+      refusal: this.#writes.refusal(key),
     });
     if (outcome.changes > 0) return;
     throw refusalReason(outcome.refusalRow as RefusalRow | null, key, expect);
@@ -182,7 +165,7 @@ export class SqliteVideoStore implements VideoStore {
     let after: VideoKey | undefined;
     for (;;) {
       const from = after;
-      const rows = await this.#read(undefined, () => {
+      const rows = await this.#readAsync(() => {
         let select = this.#db.selectFrom('videos').selectAll();
         if (from !== undefined) {
           select = select.where(({ eb, refTuple, tuple }) =>
@@ -229,14 +212,35 @@ export class SqliteVideoStore implements VideoStore {
     };
   }
 
+  /**
+   * How many commits that changed the file the writer made since open. With group commit
+   * one commit holds every write that queued while the previous one ran, so under
+   * concurrent writes this stays well below the number of writes (tests, diagnostics).
+   */
+  commitCount(): number {
+    return this.#writer.commits;
+  }
+
   // A read on the main thread: refused once closed or past its deadline, and refused
-  // after the fact if it ended past the deadline (it could not be interrupted).
-  async #read<T>(options: StoreCallOptions | undefined, operation: () => Promise<T>): Promise<T> {
+  // after the fact if it ended past the deadline (it could not be interrupted). It runs
+  // synchronously, so close() can never find one in flight.
+  #read<T>(options: StoreCallOptions | undefined, operation: () => T): T {
     if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
     checkInTime(options);
-    const result = await this.#track(operation());
+    let result: T;
+    try {
+      result = operation();
+    } catch (err) {
+      throw toDomainError(err);
+    }
     checkInTime(options);
     return result;
+  }
+
+  // A read through Kysely (the CLI's export, not the hot path), tracked so close() waits for it.
+  async #readAsync<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
+    return this.#track(operation());
   }
 
   async #write(

@@ -6,12 +6,13 @@
 // without a probe table and so without a schema change.
 import type BetterSqlite3 from 'better-sqlite3';
 
+/** The probe's write alone, for a transaction the caller runs (the writer's group commit). */
+export function probeWrite(connection: BetterSqlite3.Database): void {
+  const version = Number(connection.pragma('user_version', { simple: true }));
+  connection.pragma(`user_version = ${Math.trunc(version)}`);
+}
+
 /** Commits a no-op write in BEGIN IMMEDIATE; throws the driver's error when the file cannot be written. */
 export function commitProbe(connection: BetterSqlite3.Database): void {
-  connection
-    .transaction(() => {
-      const version = Number(connection.pragma('user_version', { simple: true }));
-      connection.pragma(`user_version = ${Math.trunc(version)}`);
-    })
-    .immediate();
+  connection.transaction(() => probeWrite(connection)).immediate();
 }

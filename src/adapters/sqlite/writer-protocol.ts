@@ -10,9 +10,10 @@ export interface CompiledStatement {
 }
 
 /**
- * One write, run in its own BEGIN IMMEDIATE transaction: `statement`, then, if it
- * changed or returned nothing, `refusal` (the read that says why), in the same
- * transaction so the reason matches the row the write saw. `probe` commits a write
+ * One write, run in its own savepoint of the group's BEGIN IMMEDIATE transaction
+ * (write-executor.ts): `statement`, then, if it changed or returned nothing, `refusal`
+ * (the read that says why), in the same transaction so the reason matches the row the
+ * write saw. `probe` commits a write
  * that changes nothing visible, to prove the file can still be written (readiness).
  */
 export type WriteProgram =
@@ -48,6 +49,18 @@ export type WriteReply =
   | { readonly id: number; readonly ok: true; readonly outcome: WriteOutcome }
   | { readonly id: number; readonly ok: false; readonly failure: WriteFailure };
 
+/** From the store to the writer thread: the writes of one event-loop run, or the order to close. */
+export type WriterMessage = { readonly requests: readonly WriteRequest[] } | { readonly close: true };
+
+/**
+ * The answers to one group of requests, sent once its transaction ended: `wrote` when it
+ * committed at least one change (a proof the file is writable), each reply in request order.
+ */
+export interface GroupReply {
+  readonly wrote: boolean;
+  readonly replies: readonly WriteReply[];
+}
+
 /** What the worker is started with. */
 export interface WriterThreadData {
   readonly path: string;
@@ -56,6 +69,8 @@ export interface WriterThreadData {
   readonly synchronous: 'FULL' | 'NORMAL';
   /** The longest a write waits for another process's lock, whatever its deadline. */
   readonly maxBusyMs: number;
+  /** The most writes one commit holds (default 256; 1 turns group commit off, for benchmarks). */
+  readonly maxGroupSize?: number;
 }
 
 /** The worker's first message: ready, or why it could not open the file. */

@@ -5,7 +5,16 @@ import { Worker } from 'node:worker_threads';
 import { StoreUnavailable } from '../../domain/errors.ts';
 import { toDomainError } from './errors.ts';
 import type { WriteExecutor } from './write-executor.ts';
-import type { WriteOutcome, WriteProgram, WriteReply, WriterStartMessage, WriterThreadData } from './writer-protocol.ts';
+import type {
+  GroupReply,
+  WriteOutcome,
+  WriteProgram,
+  WriteReply,
+  WriteRequest,
+  WriterMessage,
+  WriterStartMessage,
+  WriterThreadData,
+} from './writer-protocol.ts';
 
 /** Runs writes off the caller's hands and says when one last proved the file writable. */
 export interface Writer {
@@ -13,6 +22,8 @@ export interface Writer {
   write(program: WriteProgram, deadline?: number): Promise<WriteOutcome>;
   /** Epoch ms of the last commit that changed the file; 0 before the first and after any failed write. */
   readonly lastCommitAt: number;
+  /** How many commits changed the file so far: with group commit, fewer than the writes they hold. */
+  readonly commits: number;
   close(): Promise<void>;
 }
 
@@ -40,6 +51,7 @@ function replyError(reply: Extract<WriteReply, { ok: false }>): Error {
  */
 export class InlineWriter implements Writer {
   lastCommitAt = 0;
+  commits = 0;
   readonly #executor: WriteExecutor;
 
   constructor(executor: WriteExecutor) {
@@ -52,7 +64,10 @@ export class InlineWriter implements Writer {
       this.lastCommitAt = 0;
       throw replyError(reply);
     }
-    if (reply.outcome.changes > 0) this.lastCommitAt = Date.now();
+    if (reply.outcome.changes > 0) {
+      this.lastCommitAt = Date.now();
+      this.commits += 1;
+    }
     return reply.outcome;
   }
 
@@ -66,16 +81,18 @@ interface Pending {
 }
 
 /**
- * Writes on a worker thread. A write is answered only after its commit returned in the
- * worker (so it is as durable as the synchronous setting makes it), or with
+ * Writes on a worker thread. A write is answered only after the commit of its group
+ * returned in the worker (so it is as durable as the synchronous setting makes it), or with
  * StoreUnavailable at its deadline; a write answered so may still commit afterwards,
  * the usual meaning of a timeout. If the worker dies, its pending writes fail
  * StoreUnavailable and the next write starts a new one.
  */
 export class ThreadWriter implements Writer {
   lastCommitAt = 0;
+  commits = 0;
   readonly #data: WriterThreadData;
   readonly #pending = new Map<number, Pending>();
+  #outbox: WriteRequest[] = [];
   #nextId = 1;
   #worker: Promise<Worker> | undefined;
   #closed = false;
@@ -100,26 +117,42 @@ export class ThreadWriter implements Writer {
         pending.timer = setTimeout(() => this.#expire(id), Math.max(0, deadline - Date.now()) + 1);
       }
       this.#pending.set(id, pending);
-      this.#started().then(
-        (worker) => {
-          worker.ref();
-          worker.postMessage({ id, deadline, program });
-        },
-        (error: Error) => this.#settle(id, (entry) => entry.reject(new StoreUnavailable(error.message, { cause: error }))),
-      );
+      if (this.#outbox.push({ id, deadline, program }) === 1) queueMicrotask(() => this.#flush());
     });
+  }
+
+  // Every write issued in the same run of the event loop travels in one message, so the
+  // writer thread finds them together and commits them in one group; one message also
+  // costs the main thread less than one per write.
+  #flush(): void {
+    const requests = this.#outbox;
+    if (requests.length === 0) return;
+    this.#outbox = [];
+    this.#started().then(
+      (worker) => {
+        worker.ref();
+        worker.postMessage({ requests } satisfies WriterMessage);
+      },
+      (error: Error) => {
+        for (const { id } of requests) {
+          this.#settle(id, (entry) => entry.reject(new StoreUnavailable(error.message, { cause: error })));
+        }
+      },
+    );
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes issued before close() still go to this worker, ahead of the order to close.
+    if (this.#outbox.length > 0) this.#flush();
     const starting = this.#worker;
     this.#worker = undefined;
     const worker = await starting?.catch(() => undefined);
     if (worker === undefined) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.ref();
-    worker.postMessage({ close: true });
+    worker.postMessage({ close: true } satisfies WriterMessage);
     // A worker stuck in the file system (a hung fsync) must not hold shutdown forever;
     // what it had not committed is lost as in any crash, and SQLite recovers the WAL.
     const stuck = setTimeout(() => void worker.terminate(), closeTimeoutMs);
@@ -156,7 +189,7 @@ export class ThreadWriter implements Writer {
     });
     starting.then(
       () => {
-        worker.on('message', (reply: WriteReply) => this.#answer(reply));
+        worker.on('message', (group: GroupReply) => this.#answer(group));
         // An uncaught error ends the worker; 'exit' below fails what it had pending.
         worker.on('error', () => undefined);
         worker.once('exit', () => this.#lost(worker, starting));
@@ -169,15 +202,19 @@ export class ThreadWriter implements Writer {
     return starting;
   }
 
-  #answer(reply: WriteReply): void {
-    // A failed write (a lock, a full disk) withdraws the proof of writability an earlier
-    // commit gave, so readiness probes at once instead of trusting that commit.
-    if (!reply.ok) this.lastCommitAt = 0;
-    this.#settle(reply.id, (entry) => {
-      if (!reply.ok) return entry.reject(replyError(reply));
-      if (reply.outcome.changes > 0) this.lastCommitAt = Date.now();
-      entry.resolve(reply.outcome);
-    });
+  // A group's commit returned (or the group failed): every write in it is answered now.
+  #answer(group: GroupReply): void {
+    if (group.wrote) {
+      this.lastCommitAt = Date.now();
+      this.commits += 1;
+    } else if (group.replies.some((reply) => !reply.ok)) {
+      // A failed write (a lock, a full disk) withdraws the proof of writability an earlier
+      // commit gave, so readiness probes at once instead of trusting that commit.
+      this.lastCommitAt = 0;
+    }
+    for (const reply of group.replies) {
+      this.#settle(reply.id, (entry) => (reply.ok ? entry.resolve(reply.outcome) : entry.reject(replyError(reply))));
+    }
   }
 
   #expire(id: number): void {
