@@ -1,12 +1,13 @@
 // The owner-and-status index (SPEC §1): a status-filtered page is one Query however many
 // of the owner's videos the filter skips, every write keeps the index key in step with
 // the status, and the order, ties and cursor rules are those of every other list path.
-import { BatchWriteItemCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowedFrom } from '../../src/domain/lifecycle.ts';
 import type { ListQuery } from '../../src/domain/ports.ts';
 import type { Video, VideoStatus } from '../../src/domain/video.ts';
+import { documentClient } from '../../src/adapters/dynamo/client.ts';
 import { toItem } from '../../src/adapters/dynamo/item.ts';
 import { countRequests } from '../../src/adapters/dynamo/request-counter.ts';
 import type { DynamoVideoStore } from '../../src/adapters/dynamo/store.ts';
@@ -24,8 +25,8 @@ afterAll(async () => {
 /** Writes videos straight into the table (25 per BatchWriteItem), as the store would write them. */
 async function load(client: DynamoDBClient, table: string, videos: readonly Video[]): Promise<void> {
   for (let start = 0; start < videos.length; start += 25) {
-    const puts = videos.slice(start, start + 25).map((v) => ({ PutRequest: { Item: marshall(toItem(v), { removeUndefinedValues: true }) } }));
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: puts } }));
+    const puts = videos.slice(start, start + 25).map((v) => ({ PutRequest: { Item: toItem(v) } }));
+    await documentClient(client).send(new BatchWriteCommand({ RequestItems: { [table]: puts } }));
   }
 }
 
@@ -101,8 +102,8 @@ describe('status-filtered lists on the owner-and-status index', () => {
     const { store, client, table } = await openStore(dynamo.endpoint, 'owner-time-and-status');
     const v = await store.create(video('mover'));
     const keyOf = async () =>
-      (await client.send(new GetItemCommand({ TableName: table, Key: marshall({ ownerId: 'mover', videoId: v.videoId }), ConsistentRead: true }))).Item
-        ?.ownerStatus?.S;
+      (await documentClient(client).send(new GetCommand({ TableName: table, Key: { ownerId: 'mover', videoId: v.videoId }, ConsistentRead: true }))).Item
+        ?.ownerStatus;
     const listed = async (status: VideoStatus) => (await store.list({ ownerId: 'mover', limit: 10, status })).videos.map((x) => x.videoId);
     expect(await keyOf()).toBe('mover#uploaded');
     expect(await listed('UPLOADED')).toEqual([v.videoId]);

@@ -30,6 +30,8 @@ export interface IndexProxy {
   readonly indexRequests: Record<string, unknown>[];
   /** Reports every index added through the proxy as ACTIVE from now on. */
   activate(): void;
+  /** Runs before a request is forwarded (e.g. to change an item between a read and a write). */
+  beforeForward?: (operation: string, input: Record<string, unknown>) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startIndexProxy(dynaliteEndpoint: string): Promise<IndexPr
       const parsed = JSON.parse(described.body) as { Table: TableDescription };
       return reply(res, 200, { Table: markCreating(parsed.Table, creating) });
     }
+    await proxy.beforeForward?.(operation, input);
     const forwarded = await forwardBuffered(upstream, req, body);
     res.writeHead(forwarded.status, forwarded.headers);
     res.end(forwarded.body);
@@ -72,7 +75,7 @@ export async function startIndexProxy(dynaliteEndpoint: string): Promise<IndexPr
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const proxy: IndexProxy = {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     indexRequests,
     activate: () => creating.clear(),
@@ -84,11 +87,16 @@ export async function startIndexProxy(dynaliteEndpoint: string): Promise<IndexPr
       });
     },
   };
+  return proxy;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-  res.end(JSON.stringify(body));
+  // The SDK's own objects hold Dates where the wire has epoch seconds.
+  res.end(JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+    const original = this[key];
+    return original instanceof Date ? original.getTime() / 1000 : value;
+  }));
 }
 
 function markCreating(table: TableDescription, creating: ReadonlySet<string>): TableDescription {

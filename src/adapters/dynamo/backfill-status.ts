@@ -73,9 +73,14 @@ async function fix(client: DynamoDBClient, table: string, item: RawItem): Promis
   const values: Record<string, AttributeValue> = { ':key': { S: wantedKey(item) } };
   const clauses = ['attribute_exists(#videoId)'];
   if (item.status === undefined) clauses.push('attribute_not_exists(#status)');
-  else {
+  else if (item.status.S !== undefined) {
     values[':seenStatus'] = item.status;
     clauses.push('#status = :seenStatus');
+  } else {
+    // Any value that is no string reads as FAILED, so its type is all the key depends on
+    // (and dynalite cannot compare maps or lists for equality).
+    values[':seenType'] = { S: Object.keys(item.status)[0]! };
+    clauses.push('attribute_type(#status, :seenType)');
   }
   if (item.ownerStatus === undefined) clauses.push('attribute_not_exists(#ownerStatus)');
   else {
