@@ -4,7 +4,8 @@
 // not be proven against it. The proxy answers that one request itself: it recreates the
 // table with the extra index and copies every item back, so the new index holds every
 // item that has its key attributes, as DynamoDB's own backfill does, then answers with
-// the index CREATING. Every other request goes to dynalite unchanged.
+// the index CREATING. Every other request goes to dynalite unchanged, and every request's
+// operation is recorded, so a test can count what one RPC cost at the wire.
 //
 // Not modelled: writes that arrive while the table is being recreated (tests add an index
 // while nothing writes), and the time a real backfill takes — an index stays reported as
@@ -28,6 +29,8 @@ export interface IndexProxy {
   readonly endpoint: string;
   /** UpdateTable requests that created an index, as sent (for asserting their shape). */
   readonly indexRequests: Record<string, unknown>[];
+  /** Every request's operation (Query, GetItem …) in arrival order; tests may empty it. */
+  readonly operations: string[];
   /** Reports every index added through the proxy as ACTIVE from now on. */
   activate(): void;
   /** Runs before a request is forwarded (e.g. to change an item between a read and a write). */
@@ -43,9 +46,11 @@ export async function startIndexProxy(dynaliteEndpoint: string): Promise<IndexPr
   const client = testClient(dynaliteEndpoint);
   const creating = new Set<string>();
   const indexRequests: Record<string, unknown>[] = [];
+  const operations: string[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const operation = String(req.headers['x-amz-target'] ?? '').replace(target, '');
+    operations.push(operation);
     const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
     const create = (input.GlobalSecondaryIndexUpdates as { Create?: CreateGlobalSecondaryIndexAction }[] | undefined)?.find((u) => u.Create)?.Create;
     if (operation === 'UpdateTable' && create !== undefined) {
@@ -78,6 +83,7 @@ export async function startIndexProxy(dynaliteEndpoint: string): Promise<IndexPr
   const proxy: IndexProxy = {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     indexRequests,
+    operations,
     activate: () => creating.clear(),
     close: async () => {
       client.destroy();
