@@ -50,9 +50,9 @@ export async function backfillStatus(
         Limit: options.pageSize,
       }),
     );
-    const stale = (page.Items ?? []).filter((item) => item.ownerId?.S !== backfillMarkerKey.ownerId);
-    scanned += stale.length;
-    const fixes = stale.filter((item) => item.ownerId?.S !== undefined && item.ownerStatus?.S !== wantedKey(item));
+    const videos = (page.Items ?? []).filter((item) => item.ownerId?.S !== backfillMarkerKey.ownerId);
+    scanned += videos.length;
+    const fixes = videos.filter((item) => item.ownerId?.S !== undefined && item.ownerStatus?.S !== wantedKey(item));
     for (let start = 0; start < fixes.length; start += concurrency) {
       const outcomes = await Promise.all(fixes.slice(start, start + concurrency).map((item) => fix(client, table, item)));
       for (const outcome of outcomes) outcome ? updated++ : raced++;

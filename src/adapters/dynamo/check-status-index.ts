@@ -3,7 +3,7 @@
 // wrongly shaped index stops start-up; a missing, still-building or not yet backfilled one
 // is a warning naming the command that fixes it, and the slower, correct path.
 import { GetItemCommand, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { DynamoSetupError, errorName } from './errors.ts';
+import { DynamoSetupError, errorName, isUnavailable } from './errors.ts';
 import { backfillMarkerKey } from './owner-status.ts';
 import { attributes } from './table-shape.ts';
 
@@ -67,6 +67,7 @@ async function hasBackfillMarker(client: DynamoDBClient, table: string): Promise
     );
     return result.Item !== undefined;
   } catch (err) {
-    throw new DynamoSetupError(`DynamoDB refused to read table "${table}" (${errorName(err) ?? 'unknown error'}); check the service's permissions`, { cause: err });
+    const why = isUnavailable(err) ? 'did not answer a read of' : `refused a read of (${errorName(err) ?? 'unknown error'})`;
+    throw new DynamoSetupError(`DynamoDB ${why} table "${table}" at start-up; check the endpoint and the service's permissions`, { cause: err });
   }
 }
