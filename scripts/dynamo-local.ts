@@ -1,12 +1,12 @@
 // `npm run dynamo:local`: the service over DynamoDB with no AWS account. Starts dynalite
 // (a DynamoDB-compatible server, in memory) on 127.0.0.1:DYNAMO_LOCAL_PORT (default
-// 8000), creates the videos table with its owner/time index, and starts the service on
+// 8000), creates the videos table with its owner/time and owner-and-status indexes, and starts the service on
 // it through the composition root, as `videosvc serve` would with VIDEO_STORE=dynamodb.
 // SIGINT (Ctrl-C) or SIGTERM stops both and exits 0; the data goes with dynalite.
 import { createDynamoClient } from '../src/adapters/dynamo/client.ts';
 import { createTable } from '../src/adapters/dynamo/create-table.ts';
 import { createLogger, type Logger } from '../src/adapters/log.ts';
-import { dynamoNames, parseConfig, readEnvironment, type Environment } from '../src/app/config.ts';
+import { dynamoNames, dynamoStatusIndex, parseConfig, readEnvironment, type Environment } from '../src/app/config.ts';
 import { start, type RunningService } from '../src/app/main.ts';
 // The same loopback dynalite the tests start, rather than a second copy of it.
 import { startDynalite, type RunningDynalite } from '../test/support/dynalite.ts';
@@ -49,12 +49,14 @@ async function run(): Promise<void> {
   const port = localPort(environment);
   // The names the table is created with are passed on explicitly, so they win over any
   // SSM_PARAMETER_PREFIX: a local run never reads SSM.
-  const names = dynamoNames(parseConfig({ ...environment, VIDEO_STORE: 'dynamodb' }));
+  const local = parseConfig({ ...environment, VIDEO_STORE: 'dynamodb' });
+  const names = { ...dynamoNames(local), statusIndex: dynamoStatusIndex(local) };
   const config = parseConfig({
     ...environment,
     VIDEO_STORE: 'dynamodb',
     DYNAMO_TABLE: names.table,
     DYNAMO_OWNER_INDEX: names.ownerIndex,
+    DYNAMO_STATUS_INDEX: names.statusIndex,
     AWS_REGION: environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION ?? 'us-east-1',
   });
   const logger = createLogger(config.logLevel);
@@ -75,7 +77,10 @@ async function run(): Promise<void> {
     } finally {
       client.destroy();
     }
-    logger.info({ endpoint: dynamo.endpoint, table: names.table, ownerIndex: names.ownerIndex }, 'dynalite listening (in memory), table created');
+    logger.info(
+      { endpoint: dynamo.endpoint, table: names.table, ownerIndex: names.ownerIndex, statusIndex: names.statusIndex },
+      'dynalite listening (in memory), table created',
+    );
     service = await start(config, { logger });
     logger.info('mint a token with `node bin/videosvc.mjs token <owner>` (same directory, same environment)');
   } catch (error) {

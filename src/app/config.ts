@@ -15,7 +15,7 @@ export interface Config {
   readonly store: StoreKind;
   readonly sqlite: { readonly path: string; readonly synchronous: SqliteSynchronous };
   /** Names given explicitly in the environment; SSM and defaults fill the rest (see dynamoNames). */
-  readonly dynamo: { readonly table?: string; readonly ownerIndex?: string };
+  readonly dynamo: { readonly table?: string; readonly ownerIndex?: string; readonly statusIndex?: string };
   readonly ssmParameterPrefix?: string;
   readonly jwt: {
     readonly secret?: string;
@@ -42,11 +42,12 @@ export const defaults = {
   SQLITE_SYNCHRONOUS: 'FULL',
   DYNAMO_TABLE: 'videos',
   DYNAMO_OWNER_INDEX: 'OwnerIndex',
+  DYNAMO_STATUS_INDEX: 'OwnerStatusIndex',
   LOG_LEVEL: 'info',
 } as const;
 
 /** SSM parameter names under SSM_PARAMETER_PREFIX, as the existing deployment has them. */
-export const ssmParameterNames = { table: 'dynamoTable', ownerIndex: 'dynamoOwnerIndex' } as const;
+export const ssmParameterNames = { table: 'dynamoTable', ownerIndex: 'dynamoOwnerIndex', statusIndex: 'dynamoStatusIndex' } as const;
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -127,7 +128,11 @@ export function parseConfig(env: Environment): Config {
       path: text(env, 'SQLITE_PATH') ?? defaults.SQLITE_PATH,
       synchronous: parseSynchronous(text(env, 'SQLITE_SYNCHRONOUS')),
     },
-    dynamo: { table: text(env, 'DYNAMO_TABLE'), ownerIndex: text(env, 'DYNAMO_OWNER_INDEX') },
+    dynamo: {
+      table: text(env, 'DYNAMO_TABLE'),
+      ownerIndex: text(env, 'DYNAMO_OWNER_INDEX'),
+      statusIndex: text(env, 'DYNAMO_STATUS_INDEX'),
+    },
     ssmParameterPrefix: parsePrefix(text(env, 'SSM_PARAMETER_PREFIX')),
     jwt: {
       secret: env.JWT_SECRET === '' ? undefined : env.JWT_SECRET,
@@ -159,6 +164,15 @@ export function dynamoNames(
     table: config.dynamo.table ?? fromSsm.get(ssmParameterNames.table) ?? defaults.DYNAMO_TABLE,
     ownerIndex: config.dynamo.ownerIndex ?? fromSsm.get(ssmParameterNames.ownerIndex) ?? defaults.DYNAMO_OWNER_INDEX,
   };
+}
+
+/**
+ * The owner-and-status index name in force (SPEC §5): explicit environment > SSM
+ * `<prefix>/dynamoStatusIndex` > default. Apart from dynamoNames because the existing
+ * deployment has no such parameter, so SSM may lack it without that being an error.
+ */
+export function dynamoStatusIndex(config: Config, fromSsm: ReadonlyMap<string, string> = new Map()): string {
+  return config.dynamo.statusIndex ?? fromSsm.get(ssmParameterNames.statusIndex) ?? defaults.DYNAMO_STATUS_INDEX;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -5,17 +5,19 @@ import { readDynamoNamesFromSsm } from '../adapters/aws/ssm-parameters.ts';
 import { createDynamoClient } from '../adapters/dynamo/client.ts';
 import { DynamoVideoStore } from '../adapters/dynamo/store.ts';
 import type { Logger } from '../adapters/log.ts';
-import { dynamoNames, type Config } from './config.ts';
+import { dynamoNames, dynamoStatusIndex, type Config } from './config.ts';
 import type { OpenedStore } from './main.ts';
 
 /** Table and index names (environment > SSM > defaults), checked by DescribeTable before anything is served. */
 export async function openDynamoStore(config: Config, logger: Logger): Promise<OpenedStore> {
-  const names = dynamoNames(config, await readDynamoNamesFromSsm(config));
+  const fromSsm = await readDynamoNamesFromSsm(config);
+  const names = dynamoNames(config, fromSsm);
+  const statusIndex = dynamoStatusIndex(config, fromSsm);
   // Built here rather than inside the store so AWS_DEFAULT_REGION (which the SDK itself
   // ignores) still names the region, as Config reads it.
   const client = createDynamoClient(config.awsRegion === undefined ? {} : { region: config.awsRegion });
   try {
-    const store = await DynamoVideoStore.open({ ...names, client, logger: { warn: (message) => logger.warn(message) } });
+    const store = await DynamoVideoStore.open({ ...names, statusIndex, client, logger: { warn: (message) => logger.warn(message) } });
     return {
       store,
       close: async () => {

@@ -1,24 +1,38 @@
-// `videosvc dynamo create-table | create-index`: the DynamoDB set-up tools of SPEC §7.
-// Table and index names are resolved as for `serve` (environment > SSM > defaults).
+// `videosvc dynamo create-table | create-index [--status] | backfill-status`: the DynamoDB
+// set-up tools of SPEC §7. Table and index names are resolved as for `serve`
+// (environment > SSM > defaults).
 import { parseArgs } from 'node:util';
-import { dynamoNames, parseConfig, readEnvironment, type Config } from '../app/config.ts';
+import { dynamoNames, dynamoStatusIndex, parseConfig, readEnvironment, type Config } from '../app/config.ts';
 import { UsageError, parseCommandLine, printOut, type Command } from './command.ts';
 
 const defaultIndexName = 'OwnerCreatedIndex';
 
 const usage = `usage: videosvc dynamo create-table
        videosvc dynamo create-index [--name ${defaultIndexName}]
+       videosvc dynamo create-index --status
+       videosvc dynamo backfill-status
 
-create-table   Creates the videos table (ownerId HASH, videoId RANGE, on-demand billing)
-               with its owner/time index (ownerId HASH, createdAt RANGE, projection ALL),
-               named by DYNAMO_OWNER_INDEX, if the table is missing; idempotent. Waits
-               until the table is ACTIVE, then checks its key schema as serve would.
-create-index   Adds an owner/time index to an existing table online (UpdateTable), for
-               a deployment whose owner index has no createdAt sort key; idempotent.
-               Prints the index status and the variable to set once it is ACTIVE.
+create-table     Creates the videos table (ownerId HASH, videoId RANGE, on-demand billing)
+                 with its owner/time index (ownerId HASH, createdAt RANGE), named by
+                 DYNAMO_OWNER_INDEX, and its owner-and-status index (ownerStatus HASH,
+                 createdAt RANGE), named by DYNAMO_STATUS_INDEX, both projection ALL, if
+                 the table is missing; idempotent. Waits until the table is ACTIVE, then
+                 checks its key schema as serve would.
+create-index     Adds an owner/time index to an existing table online (UpdateTable), for
+                 a deployment whose owner index has no createdAt sort key; idempotent.
+                 Prints the index status and the variable to set once it is ACTIVE.
+  --status       Adds the owner-and-status index named by DYNAMO_STATUS_INDEX instead
+                 (one query per status-filtered page); idempotent; prints its status and
+                 what to run next (backfill-status, then a restart once it is ACTIVE).
+backfill-status  Gives every item the owner-and-status key (ownerStatus =
+                 <ownerId>#<status>) it lacks or holds out of date — items written before
+                 this version of the service — with a paginated Scan and one conditional
+                 write per item, progress on stderr; idempotent. Prints how many it wrote.
+                 Until it has run once to the end, serve filters the slower way.
 
 options:
-  --name <index>  the index create-index adds (default ${defaultIndexName})
+  --name <index>  the owner/time index create-index adds (default ${defaultIndexName})
+  --status        see create-index
   -h, --help      show this help
 
 The table is DYNAMO_TABLE (or the SSM parameter <SSM_PARAMETER_PREFIX>/dynamoTable, else
@@ -27,13 +41,13 @@ The table is DYNAMO_TABLE (or the SSM parameter <SSM_PARAMETER_PREFIX>/dynamoTab
 
 export const dynamoCommand: Command = {
   name: 'dynamo',
-  summary: 'create-table | create-index: set up the DynamoDB table and its owner/time index',
+  summary: 'create-table | create-index [--status] | backfill-status: set up the DynamoDB table and its indexes',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandLine('dynamo', () =>
       parseArgs({
         args: [...args],
-        options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        options: { name: { type: 'string' }, status: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
         allowPositionals: true,
       }),
     );
@@ -42,15 +56,21 @@ export const dynamoCommand: Command = {
       return 0;
     }
     const [action, ...extra] = positionals;
-    if (action !== 'create-table' && action !== 'create-index') {
-      throw new UsageError('dynamo', action === undefined ? 'name an action: create-table or create-index' : `unknown action "${action}"`);
+    if (action !== 'create-table' && action !== 'create-index' && action !== 'backfill-status') {
+      throw new UsageError('dynamo', action === undefined ? 'name an action: create-table, create-index or backfill-status' : `unknown action "${action}"`);
     }
     if (extra.length > 0) throw new UsageError('dynamo', `unexpected argument "${extra[0]}"`);
-    if (action === 'create-table' && values.name !== undefined) {
-      throw new UsageError('dynamo', '--name applies to create-index; create-table names the index by DYNAMO_OWNER_INDEX');
+    if (action !== 'create-index' && values.name !== undefined) {
+      throw new UsageError('dynamo', `--name applies to create-index; ${action} names the indexes by DYNAMO_OWNER_INDEX and DYNAMO_STATUS_INDEX`);
+    }
+    if (action !== 'create-index' && values.status) throw new UsageError('dynamo', '--status applies to create-index');
+    if (values.status && values.name !== undefined) {
+      throw new UsageError('dynamo', '--name names the owner/time index; the owner-and-status index is named by DYNAMO_STATUS_INDEX');
     }
     const config = parseConfig(readEnvironment());
-    return action === 'create-table' ? createTableAction(config) : createIndexAction(config, values.name ?? defaultIndexName);
+    if (action === 'create-table') return createTableAction(config);
+    if (action === 'backfill-status') return backfillStatusAction(config);
+    return values.status ? createStatusIndexAction(config) : createIndexAction(config, values.name ?? defaultIndexName);
   },
 };
 
@@ -64,7 +84,10 @@ async function createTableAction(config: Config): Promise<number> {
     const check = await checkTable(client, names);
     const verb = result.outcome === 'created' ? 'created' : 'already exists';
     await printOut(`table ${result.table} ${verb}; owner index ${result.ownerIndex} lists ${check.listMode === 'owner-time-index' ? 'by createdAt (one query per page)' : 'by reading whole owner partitions'}\n`);
-    if (check.warning !== undefined) await printOut(`warning: ${check.warning}\n`);
+    if (check.filterMode === 'owner-status-index') {
+      await printOut(`owner-and-status index ${names.statusIndex} lists by status (one query per filtered page)\n`);
+    }
+    for (const warning of check.warnings) await printOut(`warning: ${warning}\n`);
     return 0;
   });
 }
@@ -80,9 +103,37 @@ async function createIndexAction(config: Config, indexName: string): Promise<num
   });
 }
 
-async function resolveNames(config: Config): Promise<{ table: string; ownerIndex: string }> {
+async function createStatusIndexAction(config: Config): Promise<number> {
+  const { createStatusIndex } = await import('../adapters/dynamo/create-index.ts');
+  const { table, statusIndex } = await resolveNames(config);
+  return withClient(config, `add index ${statusIndex} to table ${table}`, async (client) => {
+    const result = await createStatusIndex(client, { table, indexName: statusIndex });
+    const verb = result.outcome === 'created' ? 'requested' : 'already exists';
+    await printOut(`index ${result.indexName} on table ${table} ${verb}; status ${result.status}\nnext: ${result.next}\n`);
+    return 0;
+  });
+}
+
+async function backfillStatusAction(config: Config): Promise<number> {
+  const { backfillStatus } = await import('../adapters/dynamo/backfill-status.ts');
+  const { table, statusIndex } = await resolveNames(config);
+  return withClient(config, `backfill table ${table}`, async (client) => {
+    const result = await backfillStatus(client, table, {
+      onProgress: (progress) => process.stderr.write(`backfill-status: ${progress.scanned} videos read, ${progress.updated} keys written\n`),
+    });
+    const raced = result.raced === 0 ? '' : `; ${result.raced} changed while being read (their writers keep the key; a re-run checks them)`;
+    await printOut(
+      `backfilled ${result.updated} of ${result.scanned} videos in table ${table}${raced}\n` +
+        `next: restart the service once index ${statusIndex} is ACTIVE; status-filtered lists then use it\n`,
+    );
+    return 0;
+  });
+}
+
+async function resolveNames(config: Config): Promise<{ table: string; ownerIndex: string; statusIndex: string }> {
   const { readDynamoNamesFromSsm } = await import('../adapters/aws/ssm-parameters.ts');
-  return dynamoNames(config, await readDynamoNamesFromSsm(config));
+  const fromSsm = await readDynamoNamesFromSsm(config);
+  return { ...dynamoNames(config, fromSsm), statusIndex: dynamoStatusIndex(config, fromSsm) };
 }
 
 type DynamoClient = import('@aws-sdk/client-dynamodb').DynamoDBClient;

@@ -53,7 +53,8 @@ describe('SSM parameter source', () => {
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]).toEqual({
       target: getParameters,
-      body: { Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`], WithDecryption: true },
+      // The owner-and-status index name is asked in the same call (optional: absent here).
+      body: { Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`], WithDecryption: true },
       signed: true,
     });
   });
@@ -64,15 +65,15 @@ describe('SSM parameter source', () => {
 
     const fromSsm = await readThroughFake({ DYNAMO_TABLE: 'from-env' });
 
-    expect(fake.requests.map((request) => request.body.Names)).toEqual([[`${prefix}/dynamoOwnerIndex`]]);
+    expect(fake.requests.map((request) => request.body.Names)).toEqual([[`${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`]]);
     expect(dynamoNames(config({ DYNAMO_TABLE: 'from-env' }), fromSsm)).toEqual({
       table: 'from-env',
       ownerIndex: 'IndexFromSsm',
     });
   });
 
-  it('makes no SSM call when both names are explicit or no prefix is set', async () => {
-    expect((await readThroughFake({ DYNAMO_TABLE: 't', DYNAMO_OWNER_INDEX: 'i' })).size).toBe(0);
+  it('makes no SSM call when every name is explicit or no prefix is set', async () => {
+    expect((await readThroughFake({ DYNAMO_TABLE: 't', DYNAMO_OWNER_INDEX: 'i', DYNAMO_STATUS_INDEX: 's' })).size).toBe(0);
     const noPrefix = parseConfig({ AWS_REGION: 'us-east-1' });
     expect((await readDynamoNamesFromSsm(noPrefix)).size).toBe(0);
     expect(fake.requests).toHaveLength(0);

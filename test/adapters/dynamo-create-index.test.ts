@@ -1,10 +1,11 @@
-// `createOwnerTimeIndex` sends the exact UpdateTable a DynamoDB table needs to gain the
-// owner/time index online. dynalite cannot add an index by UpdateTable, so the requests
-// go to a loopback recorder that answers like DynamoDB would.
+// `createOwnerTimeIndex` and `createStatusIndex` send the exact UpdateTable a DynamoDB
+// table needs to gain the owner/time or owner-and-status index online. dynalite cannot
+// add an index by UpdateTable, so the requests go to a loopback recorder that answers
+// like DynamoDB would (test/support/index-proxy.ts does the same in front of dynalite).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { createOwnerTimeIndex } from '../../src/adapters/dynamo/create-index.ts';
+import { createOwnerTimeIndex, createStatusIndex } from '../../src/adapters/dynamo/create-index.ts';
 import { testClient } from '../support/dynalite.ts';
 
 interface Recorded {
@@ -121,5 +122,40 @@ it('refuses an existing index of that name that does not project ALL, which the 
     DescribeTable: { Table: { ...productionTable, GlobalSecondaryIndexes: [...productionTable.GlobalSecondaryIndexes, keysOnly] } },
   });
   await expect(createOwnerTimeIndex(testClient(fake.endpoint), { table: 'videos' })).rejects.toThrow('choose another --name');
+  expect(fake.requests.map((request) => request.target)).toEqual(['DynamoDB_20120810.DescribeTable']);
+});
+
+const statusIndex = {
+  IndexName: 'OwnerStatusIndex',
+  KeySchema: [
+    { AttributeName: 'ownerStatus', KeyType: 'HASH' },
+    { AttributeName: 'createdAt', KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'ALL' },
+};
+
+it('adds the owner-and-status index to a provisioned table with the table\'s throughput (ownerStatus HASH, createdAt RANGE, projection ALL)', async () => {
+  const provisioned = { ...productionTable, BillingModeSummary: undefined, ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 3 } };
+  const fake = await recorder({ DescribeTable: { Table: provisioned }, UpdateTable: { TableDescription: provisioned } });
+  const result = await createStatusIndex(testClient(fake.endpoint), { table: 'videos', indexName: 'OwnerStatusIndex' });
+  expect(result).toMatchObject({ indexName: 'OwnerStatusIndex', outcome: 'created', status: 'CREATING' });
+  expect(result.next).toContain('`videosvc dynamo backfill-status`');
+  expect(fake.requests[1]?.body).toEqual({
+    TableName: 'videos',
+    AttributeDefinitions: [
+      { AttributeName: 'ownerStatus', AttributeType: 'S' },
+      { AttributeName: 'createdAt', AttributeType: 'S' },
+    ],
+    GlobalSecondaryIndexUpdates: [{ Create: { ...statusIndex, ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 3 } } }],
+  });
+});
+
+it('refuses an existing index of the owner-and-status name keyed otherwise, naming DYNAMO_STATUS_INDEX', async () => {
+  const fake = await recorder({
+    DescribeTable: { Table: { ...productionTable, GlobalSecondaryIndexes: [{ ...ownerTimeIndex, IndexName: 'OwnerStatusIndex', IndexStatus: 'ACTIVE' }] } },
+  });
+  await expect(createStatusIndex(testClient(fake.endpoint), { table: 'videos', indexName: 'OwnerStatusIndex' })).rejects.toThrow(
+    'set DYNAMO_STATUS_INDEX to another name',
+  );
   expect(fake.requests.map((request) => request.target)).toEqual(['DynamoDB_20120810.DescribeTable']);
 });

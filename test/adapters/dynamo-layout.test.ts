@@ -127,6 +127,8 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       updatedAt: { S: '2024-02-03T04:05:06.789Z' },
       version: { N: '1' },
       labels: { M: { team: { S: 'red' }, empty: { S: '' } } },
+      // The owner-and-status index key (owner-status.ts), the lowercase status word.
+      ownerStatus: { S: 'writer#transcoding' },
     });
 
     const bare = await store.create(video('writer', {}, new Date('2024-02-03T04:05:06.000Z')));
@@ -139,6 +141,7 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       createdAt: { S: '2024-02-03T04:05:06.000Z' },
       updatedAt: { S: '2024-02-03T04:05:06.000Z' },
       version: { N: '1' },
+      ownerStatus: { S: 'writer#uploaded' },
     });
 
     // Clearing fields removes the attributes instead of storing "" or 0.

@@ -35,7 +35,7 @@ describe('DynamoVideoStore.open', () => {
     const names = uniqueNames();
     await createTable(testClient(dynamo.endpoint), names);
     const failure = await openFails({ table: names.table, ownerIndex: 'ByOwner' });
-    expect(failure.message).toContain(`has no index "ByOwner" (indexes: OwnerIndex)`);
+    expect(failure.message).toContain(`has no index "ByOwner" (indexes: OwnerIndex, OwnerStatusIndex)`);
     expect(failure.message).toContain('DYNAMO_OWNER_INDEX');
   });
 
@@ -86,14 +86,23 @@ describe('DynamoVideoStore.open', () => {
     }
   });
 
-  it('uses the owner/time index silently, and warns once naming create-index on an index without a sort key', async () => {
+  it('uses the indexes create-table makes silently, and warns once per missing index naming the command that adds it', async () => {
     const quiet: string[] = [];
-    expect((await openStore(dynamo.endpoint, 'owner-time', quiet)).store.listMode).toBe('owner-time-index');
+    const full = (await openStore(dynamo.endpoint, 'owner-time-and-status', quiet)).store;
+    expect([full.listMode, full.filterMode]).toEqual(['owner-time-index', 'owner-status-index']);
     expect(quiet).toEqual([]);
+    const ownerTime: string[] = [];
+    const older = (await openStore(dynamo.endpoint, 'owner-time', ownerTime)).store;
+    expect([older.listMode, older.filterMode]).toEqual(['owner-time-index', 'filter']);
+    expect(ownerTime).toHaveLength(1);
+    expect(ownerTime[0]).toContain('has no owner-and-status index "OwnerStatusIndex"');
+    expect(ownerTime[0]).toContain('`videosvc dynamo create-index --status`');
     const warnings: string[] = [];
-    expect((await openStore(dynamo.endpoint, 'owner-only', warnings)).store.listMode).toBe('owner-partition');
-    expect(warnings).toHaveLength(1);
+    const production = (await openStore(dynamo.endpoint, 'owner-only', warnings)).store;
+    expect([production.listMode, production.filterMode]).toEqual(['owner-partition', 'filter']);
+    expect(warnings).toHaveLength(2);
     expect(warnings[0]).toContain('`videosvc dynamo create-index`');
+    expect(warnings[1]).toContain('`videosvc dynamo create-index --status`');
   });
 });
 

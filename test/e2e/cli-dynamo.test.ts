@@ -1,8 +1,12 @@
-// The CLI over DynamoDB (dynalite on loopback): `dynamo create-table`, `serve` with
-// VIDEO_STORE=dynamodb, and the start-up lines for a missing table and an old-style index.
+// The CLI over DynamoDB (dynalite on loopback): `dynamo create-table`, `create-index
+// --status`, `backfill-status`, `serve` with VIDEO_STORE=dynamodb, and the start-up lines
+// for a missing table and for old-style or missing indexes.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { createVideosTable, startDynalite, testClient, type RunningDynalite } from '../support/dynalite.ts';
+import { startIndexProxy } from '../support/index-proxy.ts';
 import {
   baseEnv,
   freePort,
@@ -70,12 +74,16 @@ describe('videosvc over DynamoDB', () => {
     const env = dynamoEnv();
     const created = await runCli(['dynamo', 'create-table'], env, dir.path);
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout).toBe(`table ${env.DYNAMO_TABLE} created; owner index OwnerIndex lists by createdAt (one query per page)\n`);
+    expect(created.stdout).toBe(
+      `table ${env.DYNAMO_TABLE} created; owner index OwnerIndex lists by createdAt (one query per page)\n` +
+        'owner-and-status index OwnerStatusIndex lists by status (one query per filtered page)\n',
+    );
     const again = await runCli(['dynamo', 'create-table'], env, dir.path);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^table ${env.DYNAMO_TABLE} already exists;`));
 
     serve = await startServe(env, dir.path);
+    expect(serve.logs.filter((line) => line.level === 40)).toEqual([]);
     expect(serve.logs.find((line) => line.msg === 'listening')?.store).toEqual({
       kind: 'dynamodb',
       table: env.DYNAMO_TABLE,
@@ -89,13 +97,14 @@ describe('videosvc over DynamoDB', () => {
     expect(listed.videos.map((video) => video.videoId)).toEqual([second.video?.videoId, first.video?.videoId]);
   });
 
-  it('an owner index without a sort key still serves, with one warning naming `videosvc dynamo create-index`', async () => {
+  it('an owner index without a sort key still serves, with one warning naming `videosvc dynamo create-index` (and one naming --status)', async () => {
     const env = dynamoEnv();
     await createVideosTable(testClient(dynamo.endpoint), { table: env.DYNAMO_TABLE!, ownerIndex: 'OwnerIndex' }, 'owner-only');
     serve = await startServe(env, dir.path);
     const warnings = serve.logs.filter((line) => line.level === 40);
-    expect(warnings).toHaveLength(1);
-    expect(String(warnings[0]?.msg)).toContain('videosvc dynamo create-index');
+    expect(warnings).toHaveLength(2);
+    expect(String(warnings[0]?.msg)).toContain('videosvc dynamo create-index`');
+    expect(String(warnings[1]?.msg)).toContain('videosvc dynamo create-index --status`');
     expect(serve.logs.find((line) => line.msg === 'listening')?.store).toMatchObject({ listMode: 'owner-partition' });
     const created = await videoClient(serve.url, await token('bob')).createVideo({ video: { originalName: 'b.mp4' } });
     expect(created.video?.ownerId).toBe('bob');
@@ -108,5 +117,69 @@ describe('videosvc over DynamoDB', () => {
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^videosvc: cannot create table .* in DynamoDB at http://127\\.0\\.0\\.1:${port}.*ECONNREFUSED`));
+  });
+
+  it('create-index --status and backfill-status move an older table\'s filtered lists to the index, every older video kept', async () => {
+    const proxy = await startIndexProxy(dynamo.endpoint);
+    try {
+      const env = dynamoEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
+      const admin = testClient(proxy.endpoint);
+      await createVideosTable(admin, { table: env.DYNAMO_TABLE!, ownerIndex: 'OwnerIndex' }, 'owner-time');
+      // A video the older application wrote: a status spelled its own way, no index key.
+      const olderId = '0b9b6f2e-3c1d-4e5f-8a7b-9c0d1e2f3a4b';
+      await admin.send(
+        new PutItemCommand({
+          TableName: env.DYNAMO_TABLE,
+          Item: { ownerId: { S: 'carol' }, videoId: { S: olderId }, originalName: { S: 'old.mov' }, status: { S: 'Uploaded' }, createdAt: { S: '2023-01-01T00:00:00.000Z' } },
+        }),
+      );
+      admin.destroy();
+
+      const requested = await runCli(['dynamo', 'create-index', '--status'], env, dir.path);
+      expect(requested.code, requested.stderr).toBe(0);
+      const next = 'next: run `videosvc dynamo backfill-status` (items written before the index lack its key), then restart the service once the index is ACTIVE\n';
+      expect(requested.stdout).toBe(`index OwnerStatusIndex on table ${env.DYNAMO_TABLE} requested; status CREATING\n${next}`);
+      const again = await runCli(['dynamo', 'create-index', '--status'], env, dir.path);
+      expect(again.stdout).toBe(`index OwnerStatusIndex on table ${env.DYNAMO_TABLE} already exists; status CREATING\n${next}`);
+      expect(proxy.indexRequests).toHaveLength(1);
+
+      proxy.activate();
+      serve = await startServe(env, dir.path);
+      const warnings = serve.logs.filter((line) => line.level === 40).map((line) => String(line.msg));
+      expect(warnings).toEqual([expect.stringContaining('run `videosvc dynamo backfill-status` and restart')]);
+      const client = videoClient(serve.url, await token('carol'));
+      const newer = (await client.createVideo({ video: { originalName: 'new.mp4' } })).video!;
+      const uploaded = async () => (await client.listVideos({ status: VideoStatus.UPLOADED })).videos.map((video) => video.videoId);
+      expect(await uploaded()).toEqual([newer.videoId, olderId]);
+      await killServe(serve);
+
+      const backfilled = await runCli(['dynamo', 'backfill-status'], env, dir.path);
+      expect(backfilled.code, backfilled.stderr).toBe(0);
+      expect(backfilled.stdout).toBe(
+        `backfilled 1 of 2 videos in table ${env.DYNAMO_TABLE}\n` +
+          'next: restart the service once index OwnerStatusIndex is ACTIVE; status-filtered lists then use it\n',
+      );
+      expect(backfilled.stderr).toBe('backfill-status: 2 videos read, 1 keys written\n');
+
+      serve = await startServe(env, dir.path);
+      expect(serve.logs.filter((line) => line.level === 40)).toEqual([]);
+      expect(await (async () => (await videoClient(serve.url, await token('carol')).listVideos({ status: VideoStatus.UPLOADED })).videos.map((video) => video.videoId))()).toEqual([
+        newer.videoId,
+        olderId,
+      ]);
+    } finally {
+      await killServe(serve);
+      serve = undefined;
+      await proxy.close();
+    }
+  });
+
+  it('--help names create-index --status and backfill-status; --status belongs to create-index alone', async () => {
+    const help = await runCli(['dynamo', '--help'], dynamoEnv(), dir.path);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('videosvc dynamo create-index --status');
+    expect(help.stdout).toContain('videosvc dynamo backfill-status');
+    const misplaced = await runCli(['dynamo', 'create-table', '--status'], dynamoEnv(), dir.path);
+    expect([misplaced.code, misplaced.stderr.trim()]).toEqual([2, expect.stringContaining('--status applies to create-index')]);
   });
 });

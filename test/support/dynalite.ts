@@ -1,5 +1,5 @@
 // Starts dynalite (an in-process, in-memory DynamoDB-compatible server) on loopback for
-// tests and benches, and creates the videos table in either owner-index shape.
+// tests and benches, and creates the videos table in one of its shapes.
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,17 +64,50 @@ export function testClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** The two owner-index shapes: the service's owner/time index, or production's hash-only `OwnerIndex`. */
-export type IndexShape = 'owner-time' | 'owner-only';
+/**
+ * The table shapes: what `videosvc dynamo create-table` makes (owner/time index plus the
+ * owner-and-status index, marked as holding every video); the owner/time index alone
+ * (what create-table made before the owner-and-status index existed); or production's
+ * hash-only `OwnerIndex`.
+ */
+export type IndexShape = 'owner-time-and-status' | 'owner-time' | 'owner-only';
 
-/** Creates the videos table with the owner index in the given shape. */
+/** Creates the videos table with its indexes in the given shape. */
 export async function createVideosTable(
   client: DynamoDBClient,
-  names: { table: string; ownerIndex: string },
+  names: { table: string; ownerIndex: string; statusIndex?: string },
   shape: IndexShape,
 ): Promise<void> {
-  if (shape === 'owner-time') {
+  if (shape === 'owner-time-and-status') {
     await createTable(client, names);
+    return;
+  }
+  if (shape === 'owner-time') {
+    await client.send(
+      new CreateTableCommand({
+        TableName: names.table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'ownerId', AttributeType: 'S' },
+          { AttributeName: 'videoId', AttributeType: 'S' },
+          { AttributeName: 'createdAt', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'ownerId', KeyType: 'HASH' },
+          { AttributeName: 'videoId', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: names.ownerIndex,
+            KeySchema: [
+              { AttributeName: 'ownerId', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
     return;
   }
   // The layout already in production: OwnerIndex has ownerId as its only key.

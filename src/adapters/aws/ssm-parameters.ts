@@ -1,10 +1,11 @@
 // SSM Parameter Store as a ParameterSource (SPEC §5): the existing deployment keeps
-// its DynamoDB table and index names under SSM_PARAMETER_PREFIX.
+// its DynamoDB table and index names under SSM_PARAMETER_PREFIX; the owner-and-status
+// index name may be there too (`dynamoStatusIndex`), read in the same request.
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError, ssmParameterNames, type Config } from '../../app/config.ts';
 import type { ParameterSource } from '../../domain/ports.ts';
 import { createSsmClient, type AwsClientOptions } from './clients.ts';
-import { awsConfigError } from './failure.ts';
+import { awsConfigError, classifyAwsFailure } from './failure.ts';
 
 /** The environment variable that overrides each SSM parameter, for the "not found" hint. */
 const overridingVariable: Record<string, string> = {
@@ -22,8 +23,20 @@ export class SsmParameterSource implements ParameterSource {
 
   /** Values for `names` relative to the prefix; absent ones are left out; any failure → ConfigError. */
   async read(names: readonly string[]): Promise<ReadonlyMap<string, string>> {
-    if (names.length === 0) return new Map();
-    const paths = names.map((name) => `${this.prefix}/${name}`);
+    return this.readWithOptional(names, []);
+  }
+
+  /**
+   * As read(), with `optional` names asked in the same request: parameters that may
+   * rightly be absent, so errors name only `names` (what must be fixed). An IAM policy
+   * written for the older deployment may allow only its own parameters, and GetParameters
+   * is refused as a whole then: a refusal is retried once without `optional`, which then
+   * read as absent (their defaults apply).
+   */
+  async readWithOptional(names: readonly string[], optional: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const all = [...names, ...optional];
+    if (all.length === 0) return new Map();
+    const paths = all.map((name) => `${this.prefix}/${name}`);
     let parameters;
     try {
       // GetParameters (not ByPath): one request for exactly the names needed, and a
@@ -32,13 +45,17 @@ export class SsmParameterSource implements ParameterSource {
         new GetParametersCommand({ Names: paths, WithDecryption: true }),
       ));
     } catch (error) {
-      const subject = `parameter ${paths.join(' and ')}`;
+      if (optional.length > 0 && classifyAwsFailure(error).kind === 'denied') {
+        return names.length === 0 ? new Map() : this.readWithOptional(names, []);
+      }
+      const named = (names.length > 0 ? names : optional).map((name) => `${this.prefix}/${name}`);
+      const subject = `parameter ${named.join(' and ')}`;
       throw awsConfigError('SSM', subject, error, `SSM has no ${subject}`);
     }
     const found = new Map<string, string>();
     for (const parameter of parameters ?? []) {
       const index = paths.indexOf(parameter.Name ?? '');
-      const name = names[index];
+      const name = all[index];
       if (name !== undefined && parameter.Value !== undefined) found.set(name, parameter.Value);
     }
     return found;
@@ -47,12 +64,14 @@ export class SsmParameterSource implements ParameterSource {
 
 /**
  * The DynamoDB names SSM supplies for what the environment left unset, for
- * `dynamoNames(config, fromSsm)`; no SSM call when there is no prefix or both names are
- * explicit. A missing parameter or a failed read → ConfigError naming the parameter.
+ * `dynamoNames(config, fromSsm)` and `dynamoStatusIndex(config, fromSsm)`, in one
+ * GetParameters call; no SSM call when there is no prefix or every name is explicit. A
+ * missing table or owner index parameter, or a failed read → ConfigError naming it; the
+ * status index parameter is optional (the existing deployment has none: the default applies).
  */
 export async function readDynamoNamesFromSsm(
   config: Config,
-  source?: ParameterSource,
+  source?: SsmParameterSource,
   clientOptions: AwsClientOptions = {},
 ): Promise<ReadonlyMap<string, string>> {
   const prefix = config.ssmParameterPrefix;
@@ -60,13 +79,14 @@ export async function readDynamoNamesFromSsm(
   const wanted: string[] = [];
   if (config.dynamo.table === undefined) wanted.push(ssmParameterNames.table);
   if (config.dynamo.ownerIndex === undefined) wanted.push(ssmParameterNames.ownerIndex);
-  if (wanted.length === 0) return new Map();
+  const optional = config.dynamo.statusIndex === undefined ? [ssmParameterNames.statusIndex] : [];
+  if (wanted.length === 0 && optional.length === 0) return new Map();
 
   // Built here only when the caller gave no source, and destroyed right after: the
   // names are read once at start-up.
   const client = source === undefined ? createSsmClient(config, clientOptions) : undefined;
   try {
-    const found = await (source ?? new SsmParameterSource(client!, prefix)).read(wanted);
+    const found = await (source ?? new SsmParameterSource(client!, prefix)).readWithOptional(wanted, optional);
     for (const name of wanted) {
       if (!found.has(name)) {
         throw new ConfigError(

@@ -7,16 +7,24 @@ import {
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import { classifyAwsFailure } from '../aws/failure.ts';
+import { checkStatusIndex, type FilterMode } from './check-status-index.ts';
 import { describeEndpoint } from './client.ts';
 import { DynamoSetupError, errorName, isUnavailable } from './errors.ts';
-import { attributes } from './table-shape.ts';
+import { attributes, defaultStatusIndex } from './table-shape.ts';
 
 /** How lists are served: from an owner/time index, or by reading the owner's partition. */
 export type ListMode = 'owner-time-index' | 'owner-partition';
 
 export interface TableCheck {
   readonly listMode: ListMode;
-  /** Set when the service works but slower than it should; logged once at start. */
+  readonly filterMode: FilterMode;
+  /** Set when the service works but slower than it should; each logged once at start. */
+  readonly warnings: readonly string[];
+}
+
+/** What one index check says: how lists run, and why slower than they should, if so. */
+interface OwnerIndexCheck {
+  readonly listMode: ListMode;
   readonly warning?: string;
 }
 
@@ -30,7 +38,7 @@ function describeKeys(schema: KeySchemaElement[] | undefined): string {
   return (schema ?? []).map((element) => `${element.AttributeName} ${element.KeyType}`).join(', ') || 'none';
 }
 
-function checkIndex(table: string, index: GlobalSecondaryIndexDescription): TableCheck {
+function checkIndex(table: string, index: GlobalSecondaryIndexDescription): OwnerIndexCheck {
   const name = index.IndexName;
   const hash = keyOf(index.KeySchema, 'HASH');
   const range = keyOf(index.KeySchema, 'RANGE');
@@ -60,8 +68,14 @@ function checkIndex(table: string, index: GlobalSecondaryIndexDescription): Tabl
   return { listMode: 'owner-time-index' };
 }
 
-/** DescribeTable, then checks keys (ownerId HASH, videoId RANGE) and the owner index; throws DynamoSetupError. */
-export async function checkTable(client: DynamoDBClient, names: { table: string; ownerIndex: string }): Promise<TableCheck> {
+/**
+ * DescribeTable, then checks keys (ownerId HASH, videoId RANGE), the owner index and the
+ * owner-and-status index (check-status-index.ts); throws DynamoSetupError.
+ */
+export async function checkTable(
+  client: DynamoDBClient,
+  names: { table: string; ownerIndex: string; statusIndex?: string },
+): Promise<TableCheck> {
   const { table, ownerIndex } = names;
   let description;
   try {
@@ -95,5 +109,11 @@ export async function checkTable(client: DynamoDBClient, names: { table: string;
       `DynamoDB table "${table}" has no index "${ownerIndex}" (indexes: ${known}); set DYNAMO_OWNER_INDEX or run \`videosvc dynamo create-index\``,
     );
   }
-  return checkIndex(table, index);
+  const owner = checkIndex(table, index);
+  const status = await checkStatusIndex(client, description, { table, statusIndex: names.statusIndex ?? defaultStatusIndex });
+  return {
+    listMode: owner.listMode,
+    filterMode: status.filterMode,
+    warnings: [owner.warning, status.warning].filter((warning) => warning !== undefined),
+  };
 }

@@ -6,6 +6,7 @@ import { IllegalTransition, NotFound, StaleEtag, type VideoError } from '../../d
 import type { Precondition, VideoChange } from '../../domain/ports.ts';
 import type { VideoFields, VideoKey, VideoStatus } from '../../domain/video.ts';
 import { storedAttributes } from './item.ts';
+import { ownerStatusAttribute, ownerStatusKey } from './owner-status.ts';
 import { readStatus, statusCondition } from './status.ts';
 
 export interface Expression {
@@ -51,9 +52,16 @@ export function writeCondition(expect: Precondition, seenStatusWords: readonly s
 
 /**
  * SET for every masked field with a value, REMOVE for every field set to empty/unknown
- * (SPEC: never stored as ""), plus updatedAt and version + 1 (from 0 when missing).
+ * (SPEC: never stored as ""), plus updatedAt and version + 1 (from 0 when missing). A
+ * status change rewrites the owner-and-status index key with it (owner-status.ts), in the
+ * same request, so the index never lists a video under a status it has left.
  */
-export function updateExpression(change: VideoChange, expect: Precondition, seenStatusWords: readonly string[] = []): UpdateExpression {
+export function updateExpression(
+  ownerId: string,
+  change: VideoChange,
+  expect: Precondition,
+  seenStatusWords: readonly string[] = [],
+): UpdateExpression {
   const { condition, names, values } = writeCondition(expect, seenStatusWords);
   const sets = ['#updatedAt = :updatedAt', '#version = if_not_exists(#version, :zero) + :one'];
   const removes: string[] = [];
@@ -74,6 +82,11 @@ export function updateExpression(change: VideoChange, expect: Precondition, seen
         sets.push(`#${attribute} = :${attribute}`);
       }
     }
+  }
+  if (change.fields.status !== undefined) {
+    names['#ownerStatus'] = ownerStatusAttribute;
+    values[':ownerStatus'] = ownerStatusKey(ownerId, change.fields.status);
+    sets.push('#ownerStatus = :ownerStatus');
   }
   const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
   return { update, condition, names, values };

@@ -1,11 +1,13 @@
-// `videosvc dynamo create-table`: the table of SPEC §1 with its owner/time index.
+// `videosvc dynamo create-table`: the table of SPEC §1 with its owner/time index and its
+// owner-and-status index.
 import {
   CreateTableCommand,
   ResourceInUseException,
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { attributes } from './table-shape.ts';
+import { writeBackfillMarker } from './backfill-status.ts';
+import { attributes, defaultStatusIndex } from './table-shape.ts';
 
 export interface CreateTableResult {
   readonly table: string;
@@ -16,11 +18,14 @@ export interface CreateTableResult {
 
 /**
  * Creates the videos table (on-demand billing) with the owner index keyed ownerId HASH +
- * createdAt RANGE, projection ALL; idempotent. Waits until the table is ACTIVE.
+ * createdAt RANGE and the owner-and-status index keyed ownerStatus HASH + createdAt RANGE,
+ * both projection ALL; idempotent. Waits until the table is ACTIVE. A table it has just
+ * created is empty, so it also writes the marker that says every item carries the
+ * owner-and-status key (owner-status.ts); an existing table is left exactly as it is.
  */
 export async function createTable(
   client: DynamoDBClient,
-  names: { table: string; ownerIndex: string },
+  names: { table: string; ownerIndex: string; statusIndex?: string },
   options: { maxWaitSeconds?: number } = {},
 ): Promise<CreateTableResult> {
   let outcome: CreateTableResult['outcome'] = 'created';
@@ -33,6 +38,7 @@ export async function createTable(
           { AttributeName: attributes.ownerId, AttributeType: 'S' },
           { AttributeName: attributes.videoId, AttributeType: 'S' },
           { AttributeName: attributes.createdAt, AttributeType: 'S' },
+          { AttributeName: attributes.ownerStatus, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: attributes.ownerId, KeyType: 'HASH' },
@@ -48,6 +54,14 @@ export async function createTable(
             // ALL, so a list page is served from the index alone (no per-item read).
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: names.statusIndex ?? defaultStatusIndex,
+            KeySchema: [
+              { AttributeName: attributes.ownerStatus, KeyType: 'HASH' },
+              { AttributeName: attributes.createdAt, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       }),
     );
@@ -60,5 +74,6 @@ export async function createTable(
     { client, maxWaitTime: options.maxWaitSeconds ?? 300, minDelay: 1 },
     { TableName: names.table },
   );
+  if (outcome === 'created') await writeBackfillMarker(client, names.table);
   return { table: names.table, ownerIndex: names.ownerIndex, outcome };
 }

@@ -4,6 +4,7 @@
 import { NumberValue, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import type { Video, VideoFields, VideoStatus } from '../../domain/video.ts';
 import { byteCount, dimension, nonNegativeSeconds, numberText } from './legacy-numbers.ts';
+import { ownerStatusAttribute, ownerStatusKey } from './owner-status.ts';
 import { readStatus, statusWord } from './status.ts';
 
 export type Item = Record<string, NativeAttributeValue>;
@@ -75,7 +76,11 @@ export function storedAttributes<K extends keyof VideoFields>(field: K, value: V
   return stored;
 }
 
-/** The full item for a new video; omitted attributes are absent (undefined is dropped by the client). */
+/**
+ * The full item for a new video; omitted attributes are absent (undefined is dropped by the
+ * client). It carries the owner-and-status index key (owner-status.ts) whether or not the
+ * table has that index yet, so an index added later finds every video written since.
+ */
 export function toItem(video: Video): Item {
   const item: Item = {
     ownerId: video.ownerId,
@@ -83,6 +88,7 @@ export function toItem(video: Video): Item {
     createdAt: video.createTime.toISOString(),
     updatedAt: video.updateTime.toISOString(),
     version: video.version,
+    [ownerStatusAttribute]: ownerStatusKey(video.ownerId, video.status),
   };
   for (const field of Object.keys(fieldAttributes) as (keyof VideoFields)[]) {
     for (const [attribute, value] of storedAttributes(field, video[field])) item[attribute] = value;

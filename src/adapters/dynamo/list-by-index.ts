@@ -1,5 +1,8 @@
-// Newest-first listing from the owner/time index (ownerId HASH, createdAt RANGE): one
-// Query per unfiltered page in the common case, however deep (keyset on createdAt).
+// Newest-first listing from an index sorted by createdAt: the owner/time index (ownerId
+// HASH), where a status filter is a FilterExpression, or the owner-and-status index
+// (ownerStatus HASH, owner-status.ts), where the partition holds only the matching
+// videos. One Query per page in the common case, however deep (keyset on createdAt),
+// and on the owner-and-status index however many of the owner's videos the filter skips.
 //
 // The index orders createdAt as strings. For the service's own "…:SS.mmmZ" that is time
 // order, but the older application may have written "…:SSZ" (no milliseconds), which
@@ -17,6 +20,7 @@ import { QueryCommand, type DynamoDBDocumentClient, type NativeAttributeValue } 
 import type { ListPage, ListQuery } from '../../domain/ports.ts';
 import type { Video } from '../../domain/video.ts';
 import type { CallScope } from './call-scope.ts';
+import { ownerStatusAttribute, ownerStatusKey } from './owner-status.ts';
 import { statusFilter } from './status.ts';
 import { fromItem, type Item } from './item.ts';
 import { matches, takePage } from './list-order.ts';
@@ -31,19 +35,35 @@ const secondLength = 19;
 export interface IndexTarget {
   readonly table: string;
   readonly index: string;
+  /**
+   * What the index is partitioned by: the owner (a status filter reads past the owner's
+   * other videos), or owner and status (only for a status-filtered query).
+   */
+  readonly keyedBy: 'owner' | 'owner-status';
 }
 
 type KeyCondition = '#createdAt <= :createdAt' | '#createdAt = :createdAt' | 'begins_with(#createdAt, :createdAt)';
 
+/** The index partition a query reads, and the server-side filter it still needs. */
+function partitionOf(target: IndexTarget, query: ListQuery) {
+  if (target.keyedBy === 'owner-status') {
+    if (query.status === undefined) throw new RangeError('the owner-and-status index serves only status-filtered lists');
+    // Every item here has the status by its key; the reader still checks (list-order.ts
+    // `matches`), so a key an older writer left stale can only hide an item, never add one.
+    return { attribute: ownerStatusAttribute, value: ownerStatusKey(query.ownerId, query.status), filter: undefined };
+  }
+  return { attribute: 'ownerId', value: query.ownerId, filter: query.status === undefined ? undefined : statusFilter(query.status) };
+}
+
 function baseQuery(target: IndexTarget, query: ListQuery, keyCondition: KeyCondition, value: string) {
-  const filter = query.status === undefined ? undefined : statusFilter(query.status);
+  const { attribute, value: partition, filter } = partitionOf(target, query);
   return {
     TableName: target.table,
     IndexName: target.index,
-    KeyConditionExpression: `#ownerId = :ownerId AND ${keyCondition}`,
+    KeyConditionExpression: `#partition = :partition AND ${keyCondition}`,
     FilterExpression: filter?.condition,
-    ExpressionAttributeNames: { '#ownerId': 'ownerId', '#createdAt': 'createdAt', ...filter?.names },
-    ExpressionAttributeValues: { ':ownerId': query.ownerId, ':createdAt': value, ...filter?.values },
+    ExpressionAttributeNames: { '#partition': attribute, '#createdAt': 'createdAt', ...filter?.names },
+    ExpressionAttributeValues: { ':partition': partition, ':createdAt': value, ...filter?.values },
     ScanIndexForward: false,
   };
 }
@@ -65,7 +85,7 @@ function keyOfCursor(time: Date): string {
   return time.getTime() > Date.parse(farFuture) ? farFuture : time.toISOString();
 }
 
-/** One newest-first page from the owner/time index (see the file comment). */
+/** One newest-first page from an index sorted by createdAt (see the file comment). */
 export async function listByIndex(doc: DynamoDBDocumentClient, target: IndexTarget, query: ListQuery, scope: CallScope): Promise<ListPage> {
   const wanted = query.limit + 1;
   const candidates = new Map<string, Video>();

@@ -13,6 +13,7 @@ import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, 
 import type { Video, VideoKey } from '../../domain/video.ts';
 import { batchGet } from './batch-get.ts';
 import { withinScope, type CallScope } from './call-scope.ts';
+import type { FilterMode } from './check-status-index.ts';
 import { checkTable, type ListMode } from './check-table.ts';
 import { createDynamoClient, documentClient } from './client.ts';
 import { writeConditionally } from './conditional-write.ts';
@@ -23,10 +24,13 @@ import { listByIndex } from './list-by-index.ts';
 import { listByPartition } from './list-by-partition.ts';
 import { checkCursor } from './list-order.ts';
 import { CachedPing } from './readiness.ts';
+import { defaultStatusIndex } from './table-shape.ts';
 
 export interface DynamoStoreOptions {
   readonly table: string;
   readonly ownerIndex: string;
+  /** The owner-and-status index (SPEC §1); default `OwnerStatusIndex`, as SPEC §5. */
+  readonly statusIndex?: string;
   /** Defaults to a client configured from the AWS SDK environment (see client.ts). */
   readonly client?: DynamoDBClient;
   readonly logger?: { warn(message: string): void };
@@ -45,19 +49,31 @@ export class DynamoVideoStore implements VideoStore {
     private readonly ownsClient: boolean,
     private readonly table: string,
     private readonly ownerIndex: string,
+    private readonly statusIndex: string,
     /** How list pages are read, decided from the index's key schema at open. */
     readonly listMode: ListMode,
+    /** How status-filtered pages are read, decided from the owner-and-status index at open. */
+    readonly filterMode: FilterMode,
   ) {
     this.doc = documentClient(client);
   }
 
-  /** Checks table and owner index (DescribeTable) and opens the store; throws DynamoSetupError. */
+  /** Checks table and indexes (DescribeTable) and opens the store; throws DynamoSetupError. */
   static async open(options: DynamoStoreOptions): Promise<DynamoVideoStore> {
     const client = options.client ?? createDynamoClient();
+    const statusIndex = options.statusIndex ?? defaultStatusIndex;
     try {
-      const check = await checkTable(client, options);
-      if (check.warning !== undefined) options.logger?.warn(check.warning);
-      return new DynamoVideoStore(client, options.client === undefined, options.table, options.ownerIndex, check.listMode);
+      const check = await checkTable(client, { ...options, statusIndex });
+      for (const warning of check.warnings) options.logger?.warn(warning);
+      return new DynamoVideoStore(
+        client,
+        options.client === undefined,
+        options.table,
+        options.ownerIndex,
+        statusIndex,
+        check.listMode,
+        check.filterMode,
+      );
     } catch (err) {
       if (options.client === undefined) client.destroy();
       throw err;
@@ -106,8 +122,13 @@ export class DynamoVideoStore implements VideoStore {
     checkCursor(query);
     return this.call(options, async (scope) => {
       try {
+        // A status filter on the owner-and-status index is one Query however many of the
+        // owner's videos it skips; without that index the filter reads past them.
+        if (query.status !== undefined && this.filterMode === 'owner-status-index') {
+          return await listByIndex(this.doc, { table: this.table, index: this.statusIndex, keyedBy: 'owner-status' }, query, scope);
+        }
         return this.listMode === 'owner-time-index'
-          ? await listByIndex(this.doc, { table: this.table, index: this.ownerIndex }, query, scope)
+          ? await listByIndex(this.doc, { table: this.table, index: this.ownerIndex, keyedBy: 'owner' }, query, scope)
           : await listByPartition(this.doc, this.table, query, scope);
       } catch (err) {
         throw toStoreError(err, this.table, 'Query');
@@ -151,7 +172,7 @@ export class DynamoVideoStore implements VideoStore {
         requestedStatus: change.fields.status,
         operation: 'UpdateItem',
         send: async (seenStatusWords) => {
-          const expression = updateExpression(change, expect, seenStatusWords);
+          const expression = updateExpression(key.ownerId, change, expect, seenStatusWords);
           const result = await this.doc.send(
             new UpdateCommand({
               TableName: this.table,
