@@ -129,11 +129,12 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** Resident memory in MiB, from /proc; undefined where /proc is absent. */
-export function rssMiB(pid: number): number | undefined {
+/** Resident memory in MB (10^6 bytes), from /proc; undefined where /proc is absent. */
+export function rssMB(pid: number): number | undefined {
   try {
+    // /proc says "kB" and means KiB.
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : undefined;
+    return match ? Math.round((Number(match[1]) * 1024) / 1e5) / 10 : undefined;
   } catch {
     return undefined;
   }

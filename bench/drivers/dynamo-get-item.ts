@@ -4,7 +4,7 @@
 // dynalite would cost with no RPC, no token and no mapping around it. A process of its
 // own; prints the figures as one JSON line.
 //
-//   node --import tsx bench/drivers/dynamo-get-item.ts '<json GetItemOptions>'
+//   BENCH_OPTIONS='<json GetItemOptions>' node --import tsx bench/drivers/dynamo-get-item.ts
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClient, documentClient } from '../../src/adapters/dynamo/client.ts';
 import { summarise } from '../latency.ts';
@@ -56,7 +56,7 @@ async function run(options: GetItemOptions): Promise<void> {
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-run(JSON.parse(process.argv[2] ?? '{}') as GetItemOptions).catch((error: unknown) => {
+run(JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as GetItemOptions).catch((error: unknown) => {
   process.stderr.write(`dynamo-get-item: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

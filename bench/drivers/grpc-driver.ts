@@ -4,7 +4,7 @@
 // soon as the previous one ended (closed loop, as h2load), a warm-up, then a timed
 // window. Reports the same figures as the h2load runner, as one JSON line on stdout.
 //
-//   node --import tsx bench/drivers/grpc-driver.ts '<json DriverOptions>'
+//   BENCH_OPTIONS='<json DriverOptions>' node --import tsx bench/drivers/grpc-driver.ts
 import http2 from 'node:http2';
 import { summarise } from '../latency.ts';
 import { workload, type Call, type WorkloadSpec } from './workloads.ts';
@@ -95,7 +95,7 @@ async function run(options: DriverOptions): Promise<void> {
   process.stdout.write(`${JSON.stringify({ ...figures, failures })}\n`);
 }
 
-run(JSON.parse(process.argv[2] ?? '{}') as DriverOptions).catch((error: unknown) => {
+run(JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as DriverOptions).catch((error: unknown) => {
   process.stderr.write(`grpc-driver: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

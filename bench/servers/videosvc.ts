@@ -8,6 +8,9 @@ import { baseEnvironment, runToEnd, startServer, type ServerProcess } from '../p
 const repository = new URL('../..', import.meta.url).pathname;
 const executable = join(repository, 'bin/videosvc.mjs');
 
+/** The DynamoDB table the bench creates and the service reads. */
+export const dynamoTable = 'videos';
+
 /** Where the service keeps its videos. */
 export type StoreSetting = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'dynamodb'; readonly endpoint: string };
 
@@ -23,6 +26,7 @@ export function videosvcEnvironment(store: StoreSetting, jwtSecret: string): Nod
   return {
     ...common,
     VIDEO_STORE: 'dynamodb',
+    DYNAMO_TABLE: dynamoTable,
     AWS_ENDPOINT_URL_DYNAMODB: store.endpoint,
     AWS_REGION: 'us-east-1',
     // dynalite accepts any signature; the SDK still wants something to sign with.
