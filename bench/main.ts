@@ -14,6 +14,9 @@ import { runScenario, scenarios, sweepScenario, sweepServers, type Row } from '.
 import { parseSettings } from './settings.ts';
 import { setUp, type Stand } from './stand.ts';
 
+// As bin/videosvc.mjs: the pinned AWS SDK's multi-line notice about future Node versions.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function runRounds(stand: Stand, settings: ReturnType<typeof parseSettings>): Promise<Row[]> {
