@@ -2,6 +2,7 @@
 // a scratch directory, the token secret and tokens, the SQLite file and the dynalite
 // table loaded with the dataset, and the four servers, each in its own process.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { equals, fromBinary } from '@bufbuild/protobuf';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { documentClient } from '../src/adapters/dynamo/client.ts';
@@ -14,6 +15,8 @@ import { buildCalls, type Calls } from './requests.ts';
 import { createDynamoTable, dynamoTable, startVideosvc } from './servers/videosvc.ts';
 import type { BenchSettings } from './settings.ts';
 import { bearerFor, newJwtSecret } from './tokens.ts';
+import { GetVideoResponseSchema } from '../src/gen/video/v1/video_service_pb.ts';
+import { probe } from './probe.ts';
 
 /** The servers under load. */
 export interface Servers {
@@ -93,10 +96,12 @@ export async function setUp(settings: BenchSettings, say: (line: string) => void
     const bearers = Object.fromEntries(
       await Promise.all(Object.entries(owners).map(async ([role, owner]) => [role, await bearerFor(jwtSecret, owner)])),
     ) as Record<keyof typeof owners, string>;
+    const calls = buildCalls(settings.sqliteData, jwtSecret);
+    await checkSameAnswer({ sqlite, dynamo, grpcJs, connect }, calls, bearers.reader);
     return {
       scratch,
       servers: { sqlite, dynamo, grpcJs, connect, dynalite },
-      calls: buildCalls(settings.sqliteData, jwtSecret),
+      calls,
       bearers,
       dynamoTable,
       loaded: { sqliteVideos, sqliteSeconds, dynamoVideos, dynamoSeconds },
@@ -106,5 +111,16 @@ export async function setUp(settings: BenchSettings, say: (line: string) => void
   } catch (error) {
     await stop().catch(() => {});
     throw error;
+  }
+}
+
+/** The baselines must answer GetVideo with the very message videosvc returns, or the comparison is not like for like. */
+async function checkSameAnswer(servers: Omit<Servers, 'dynalite'>, calls: Calls, bearer: string): Promise<void> {
+  const answers = await Promise.all(
+    Object.entries(servers).map(async ([name, server]) => [name, fromBinary(GetVideoResponseSchema, await probe(name, server.url, calls.getVideo, bearer))] as const),
+  );
+  const [, reference] = answers[0]!;
+  for (const [name, answer] of answers.slice(1)) {
+    if (!equals(GetVideoResponseSchema, reference, answer)) throw new Error(`${name} answers GetVideo differently from videosvc (SQLite)`);
   }
 }
