@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { h2loadVersion } from './drivers/h2load.ts';
+import { measureMemory, type MemoryFigures } from './memory.ts';
 import { killAll, rssMB } from './processes.ts';
 import { latencyThroughputSvg, type Curve } from './report/chart.ts';
 import { describeMachine } from './report/machine.ts';
@@ -67,9 +68,14 @@ async function main(): Promise<void> {
   const stand = await setUp(settings, say);
   let rows: Row[];
   let rssAfter: { sqlite?: number; dynamo?: number };
+  let memory: MemoryFigures | undefined;
   try {
     rows = await runRounds(stand, settings);
     rssAfter = { sqlite: rssMB(stand.servers.sqlite.pid), dynamo: rssMB(stand.servers.dynamo.pid) };
+    if (settings.memory) {
+      say('memory: 1 000 000 GetVideo calls on videosvc (SQLite)');
+      memory = await measureMemory(stand, settings);
+    }
   } finally {
     await stand.stop();
   }
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
     },
     rows,
     ratios: computeRatios(rows, settings.rounds),
+    memory,
     chartFile,
   };
   const markdown = reportMarkdown(report);

@@ -21,6 +21,8 @@ export interface BenchSettings {
   readonly sweepFractions: readonly number[];
   /** Where the report goes. */
   readonly outDirectory: string;
+  /** Also measure RSS growth over 1 000 000 GetVideo calls (minutes at today's throughput). */
+  readonly memory: boolean;
   /** A line put at the top of the report (e.g. what else the machine was doing). */
   readonly note?: string;
 }
@@ -35,6 +37,7 @@ Needs h2load: sudo apt-get install nghttp2-client.
   --quick      under 3 minutes: 1 round, 1 s warm-up + 3 s per run, fewer videos on dynalite
   --rounds N   rounds of every scenario (default 2, quick 1)
   --out DIR    report directory (default bench/results)
+  --memory     also send 1 000 000 GetVideo calls and compare RSS after them with RSS after 10 000
   --note TEXT  a line at the top of the report, e.g. "taken on a shared, loaded machine"
 `;
 
@@ -47,6 +50,7 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
       rounds: { type: 'string' },
       out: { type: 'string' },
       note: { type: 'string' },
+      memory: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,5 +77,6 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
     sweepFractions: quick ? [0.5] : [0.1, 0.25, 0.5, 0.75, 0.9],
     outDirectory: values.out ?? new URL('./results', import.meta.url).pathname,
     note: values.note,
+    memory: values.memory === true,
   };
 }

@@ -20,6 +20,8 @@ export interface H2loadRun {
   readonly streams: number;
   readonly warmupSeconds: number;
   readonly seconds: number;
+  /** Send exactly this many requests (h2load -n) instead of a warm-up and a timed window. */
+  readonly requests?: number;
   /** Requests per second per connection (h2load --rps); unlimited when absent. */
   readonly ratePerConnection?: number;
   readonly http1?: boolean;
@@ -52,8 +54,7 @@ export async function h2load(run: H2loadRun): Promise<RunFigures & { command: st
     '-t', '1',
     '-c', String(run.connections),
     '-m', String(run.http1 ? 1 : run.streams),
-    `--warm-up-time=${run.warmupSeconds}`,
-    '-D', String(run.seconds),
+    ...(run.requests === undefined ? [`--warm-up-time=${run.warmupSeconds}`, '-D', String(run.seconds)] : ['-n', String(run.requests)]),
     '-d', bodyFile,
     `--log-file=${logFile}`,
     ...Object.entries(run.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
@@ -67,7 +68,8 @@ export async function h2load(run: H2loadRun): Promise<RunFigures & { command: st
     const failed = count(output, /(\d+) failed/) + count(output, /(\d+) errored/) + count(output, /(\d+) timeout/);
     if (!Number.isFinite(succeeded)) throw new Error(`cannot read h2load's output:\n${output}`);
     const latencies = readLatencies(logFile);
-    const figures = summarise(latencies, run.seconds, failed);
+    const seconds = run.requests === undefined ? run.seconds : count(output, /finished in ([\d.]+)s/);
+    const figures = summarise(latencies, seconds, failed);
     const shown = args.map((arg) => (arg.startsWith('authorization:') ? 'authorization: Bearer …' : arg));
     return { ...figures, command: `h2load ${shown.map((arg) => (/\s/.test(arg) ? `'${arg}'` : arg)).join(' ')}` };
   } finally {

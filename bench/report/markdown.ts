@@ -3,6 +3,7 @@
 import type { CodeCounts } from '../call-log.ts';
 import type { Row } from '../scenarios.ts';
 import type { BenchSettings } from '../settings.ts';
+import type { MemoryFigures } from '../memory.ts';
 import type { Machine } from './machine.ts';
 import type { Ratio } from './ratios.ts';
 
@@ -18,6 +19,8 @@ export interface Report {
   readonly rssMB: Readonly<Record<string, number | undefined>>;
   readonly rows: readonly Row[];
   readonly ratios: readonly Ratio[];
+  /** Present with --memory. */
+  readonly memory?: MemoryFigures;
   readonly chartFile: string;
 }
 
@@ -85,6 +88,13 @@ function ratioTable(ratios: readonly Ratio[]): string[] {
   return lines;
 }
 
+function memoryLine(memory: MemoryFigures | undefined): string {
+  const idle = 'Idle RSS (target ≤ 100 MB): the "idle after start" figures in the Machine table.';
+  if (memory === undefined) return `${idle} RSS after 1 000 000 GetVideo calls: not measured in this run (\`--memory\`).`;
+  const met = memory.ratio === undefined ? '—' : memory.ratio <= 1.15 ? 'met' : '**not met**';
+  return `${idle} RSS after ${number(memory.allCalls)} GetVideo calls ${number(memory.rssAfterAllCallsMB, 1)} MB / after ${number(memory.firstCalls)} ${number(memory.rssAfterFirstCallsMB, 1)} MB = ${number(memory.ratio, 2)} (target ≤ 1.15: ${met}).`;
+}
+
 /** The whole report. */
 export function reportMarkdown(report: Report): string {
   const { settings, machine } = report;
@@ -122,7 +132,7 @@ export function reportMarkdown(report: Report): string {
     '',
     ...ratioTable(report.ratios),
     '',
-    'Memory targets: idle RSS ≤ 100 MB is the "idle" figure above; RSS after 1 000 000 GetVideo calls is not measured by this bench.',
+    memoryLine(report.memory),
     '',
     '## Latency–throughput, GetVideo',
     '',
