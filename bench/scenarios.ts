@@ -3,7 +3,6 @@
 // Rows measured by h2load send one pre-encoded body; rows whose request must change per
 // call use the Node driver (drivers/grpc-driver.ts), which also measures a GetVideo row
 // so their ratios compare one driver with itself.
-import { join } from 'node:path';
 import { owners, ownerVideo } from './dataset/dataset.ts';
 import { codesSince, logMark, type CodeCounts } from './call-log.ts';
 import { h2load } from './drivers/h2load.ts';
@@ -185,7 +184,7 @@ export function sweepScenario(server: keyof Servers, fraction: number, peakReqPe
 /** Runs one scenario and adds what the server spent: CPU per call and, for videosvc, the codes it logged. */
 export async function runScenario(scenario: Scenario, context: Context): Promise<Row> {
   const server: ServerProcess = context.stand.servers[scenario.server];
-  const logFile = join(context.stand.scratch, `${server.name}.log`);
+  const logFile = server.stdoutFile;
   const mark = isVideosvc(scenario.server) ? logMark(logFile) : undefined;
   const cpuBefore = cpuSeconds(server.pid);
   const measured = await scenario.measure(context);
