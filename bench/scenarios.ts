@@ -31,6 +31,8 @@ export interface Row {
   /** Codes in videosvc's call log during the run (every call, warm-up included). */
   readonly calls?: CodeCounts;
   readonly command?: string;
+  /** A load run at the same time (GetVideo beside CreateVideo): what it achieved. */
+  readonly beside?: { readonly label: string; readonly figures: RunFigures };
 }
 
 interface Context {
@@ -116,7 +118,7 @@ function getBesideCreate(): Measure {
     const beside = h2loadRun('sqlite', (stand) => stand.calls.createVideo, 'creator')(context);
     const get = await h2loadRun('sqlite', (stand) => stand.calls.getVideo, 'reader')(context);
     const create = await beside;
-    return { ...get, load: `${get.load}, beside CreateVideo ${create.figures.reqPerSec} req/s at ${create.load}` };
+    return { ...get, beside: { label: `CreateVideo at ${create.load}`, figures: create.figures } };
   };
 }
 

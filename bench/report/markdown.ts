@@ -71,8 +71,10 @@ function rowTable(groups: readonly Row[][]): string[] {
       for (const [code, n] of Object.entries(row.calls)) total[code] = (total[code] ?? 0) + n;
       return total;
     }, undefined);
+    const besides = group.flatMap((row) => (row.beside === undefined ? [] : [row.beside.figures.reqPerSec]));
+    const load = first.beside === undefined ? first.load : `${first.load}; beside it ${first.beside.label}: ${spread(besides, 0)} req/s`;
     lines.push(
-      `| ${first.label}${failed > 0 ? ` (**${failed} failed**)` : ''} | ${first.server} | ${first.driver} | ${first.load} | ${spread(pick('reqPerSec'), 0)} | ${spread(pick('p50Ms'), 2)} | ${spread(pick('p90Ms'), 2)} | ${spread(pick('p99Ms'), 2)} | ${cpu.length === 0 ? '—' : number(median(cpu))} | ${codes(logged)} |`,
+      `| ${first.label}${failed > 0 ? ` (**${failed} failed**)` : ''} | ${first.server} | ${first.driver} | ${load} | ${spread(pick('reqPerSec'), 0)} | ${spread(pick('p50Ms'), 2)} | ${spread(pick('p90Ms'), 2)} | ${spread(pick('p99Ms'), 2)} | ${cpu.length === 0 ? '—' : number(median(cpu))} | ${codes(logged)} |`,
     );
   }
   return lines;
