@@ -11,7 +11,9 @@ import { latencyThroughputSvg, type Curve } from './report/chart.ts';
 import { describeMachine } from './report/machine.ts';
 import { reportMarkdown, type Report } from './report/markdown.ts';
 import { computeRatios } from './report/ratios.ts';
-import { runScenario, scenarios, sweepScenario, sweepServers, type Row } from './scenarios.ts';
+import type { Row } from './row.ts';
+import { runScenario, scenarios } from './scenarios.ts';
+import { sweepScenario, sweepServers } from './sweep.ts';
 import { parseSettings } from './settings.ts';
 import { setUp, type Stand } from './stand.ts';
 

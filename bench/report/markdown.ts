@@ -1,7 +1,7 @@
 // The report as markdown: machine, every row (median of the rounds and their spread),
 // the target ratios, the latency–throughput points, and how each figure was measured.
 import type { CodeCounts } from '../call-log.ts';
-import type { Row } from '../scenarios.ts';
+import type { Row } from '../row.ts';
 import type { BenchSettings } from '../settings.ts';
 import type { MemoryFigures } from '../memory.ts';
 import type { Machine } from './machine.ts';

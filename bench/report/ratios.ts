@@ -1,6 +1,6 @@
 // The ratios the targets name, each computed per round from rows of that round
 // (same run, same driver, same concurrency) and shown beside its target.
-import type { Row } from '../scenarios.ts';
+import type { Row } from '../row.ts';
 
 export interface Ratio {
   readonly name: string;
