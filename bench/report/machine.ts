@@ -11,7 +11,7 @@ export interface Machine {
   readonly node: string;
   readonly h2load: string;
   readonly commit: string;
-  /** True when the work tree had changes the commit does not hold. */
+  /** True when the work tree had changes the commit does not hold (reports in bench/results aside). */
   readonly uncommittedChanges: boolean;
   readonly loadAverageAtStart: readonly number[];
 }
@@ -35,7 +35,7 @@ export function describeMachine(h2loadVersion: string): Machine {
     node: process.version,
     h2load: h2loadVersion,
     commit: git(['rev-parse', 'HEAD']),
-    uncommittedChanges: git(['status', '--porcelain', '--untracked-files=no']) !== '',
+    uncommittedChanges: git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']) !== '',
     loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100),
   };
 }
