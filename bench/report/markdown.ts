@@ -140,7 +140,7 @@ export function reportMarkdown(report: Report): string {
     '',
     `![latency–throughput](${report.chartFile})`,
     '',
-    `Each point is h2load offering GetVideo at a fixed rate (\`--rps\`), a fraction of the peak measured in the same round; the last point of each curve is the unlimited run (the rows above). h2load's rate timer fires at most every 10 ms per connection and sends what is due in one burst, so the rate is spread over enough connections (at least ${settings.connections}, each with ${settings.streams} streams) that none sends more than 400 req/s: at most 4 requests leave together, not 20 or more. (One request per tick would need so many connections that their own cost moves the point measured.)`,
+    `Each point is h2load offering GetVideo at a fixed rate (\`--rps\`), a fraction of the peak measured in the same round; the last point of each curve is the unlimited run (the rows above). h2load's rate timer fires at most every 10 ms per connection and sends what is due in one burst, so the rate is spread over enough connections (at least ${settings.connections}, each with ${settings.streams} streams) that none sends more than 400 req/s: at most 4 requests leave together, not 20 or more. (One request per tick would need so many connections that their own cost moves the point measured.) An achieved rate above the offered one means h2load was catching up on requests that fell due while all streams were busy (the server saturated, e.g. still cold in the warm-up): that point was not at its offered load.`,
     '',
     ...rowTable(sweep),
     '',
