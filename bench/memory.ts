@@ -15,11 +15,8 @@ export interface MemoryFigures {
   readonly ratio?: number;
 }
 
-const firstCalls = 10_000;
-const allCalls = 1_000_000;
-
-/** Sends 10 000 GetVideo calls, reads RSS, sends the rest of a million, reads RSS again. */
-export async function measureMemory(stand: Stand, settings: BenchSettings): Promise<MemoryFigures> {
+/** Sends `firstCalls` GetVideo calls (10 000), reads RSS, sends the rest of `allCalls` (1 000 000), reads RSS again. */
+export async function measureMemory(stand: Stand, settings: BenchSettings, firstCalls = 10_000, allCalls = 1_000_000): Promise<MemoryFigures> {
   const server = stand.servers.sqlite;
   const call = stand.calls.getVideo;
   const bearer = stand.bearers.reader;
