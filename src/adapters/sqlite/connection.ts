@@ -29,11 +29,14 @@ export function connect(options: ConnectionOptions): BetterSqlite3.Database {
   try {
     if (!isMemoryPath(options.path)) mkdirSync(dirname(options.path), { recursive: true });
     connection = new BetterSqlite3(options.path);
+    // First, so the switch to WAL below waits for a lock too: on a new file that switch
+    // needs the database to itself, and a second process opening the same file at that
+    // moment would otherwise fail at once with "database is locked".
+    connection.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
     // WAL lets readers run beside the writer; with synchronous=FULL each commit is
     // fsynced before it returns, so an acknowledged write survives power loss (SPEC §6).
     connection.pragma('journal_mode = WAL');
     connection.pragma(`synchronous = ${options.synchronous}`);
-    connection.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
     return connection;
   } catch (err) {
     connection?.close();
