@@ -19,6 +19,26 @@ export function isMemoryPath(path: string): boolean {
   return path === ':memory:' || path === '';
 }
 
+const walRetryMs = 10;
+
+// Switching a new file to WAL upgrades a read lock to an exclusive one, and SQLite answers
+// BUSY at once instead of calling the busy handler when such an upgrade could deadlock
+// (two processes opening one new file at the same moment). So the switch is retried here,
+// for as long as any other lock wait would last. It runs once per connection, at open.
+function switchToWal(connection: BetterSqlite3.Database, busyTimeoutMs: number): void {
+  const giveUpAt = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      connection.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? '');
+      if (!code.startsWith('SQLITE_BUSY') || Date.now() >= giveUpAt) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, walRetryMs);
+    }
+  }
+}
+
 /** Opens the file (creating its directory) with WAL and the given sync mode; throws SqliteOpenError naming the file. */
 export function connect(options: ConnectionOptions): BetterSqlite3.Database {
   // Spliced into the pragma text, so only the two known words may pass.
@@ -35,7 +55,7 @@ export function connect(options: ConnectionOptions): BetterSqlite3.Database {
     connection.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
     // WAL lets readers run beside the writer; with synchronous=FULL each commit is
     // fsynced before it returns, so an acknowledged write survives power loss (SPEC §6).
-    connection.pragma('journal_mode = WAL');
+    switchToWal(connection, options.busyTimeoutMs);
     connection.pragma(`synchronous = ${options.synchronous}`);
     return connection;
   } catch (err) {
