@@ -4,6 +4,7 @@ import { createContextKey, type HandlerContext, type Interceptor } from '@connec
 import type { Principal } from '../../app/principal.ts';
 import { Unauthenticated } from '../../domain/errors.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
+import { authenticate } from './call-policy.ts';
 
 /** Where the auth interceptor leaves the caller for handlers and the call log. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: 'principal' });
@@ -19,8 +20,8 @@ export function isPublicService(typeName: string): boolean {
 /** Server interceptor: verifies the bearer token of non-public calls and stores the principal. */
 export function authInterceptor(verifier: TokenVerifier): Interceptor {
   return (next) => async (request) => {
-    if (isPublicService(request.service.typeName)) return next(request);
-    request.contextValues.set(principalKey, await verifier.verify(request.header.get('authorization')));
+    const principal = await authenticate(verifier, request.service.typeName, request.header.get('authorization'));
+    if (principal !== undefined) request.contextValues.set(principalKey, principal);
     return next(request);
   };
 }

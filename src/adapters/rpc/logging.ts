@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { principalKey } from './auth.ts';
 import { resetByClient, type NodeRequest, type NodeResponse } from './listener.ts';
 
-interface CallRecord {
+export interface CallRecord {
   readonly procedure: string;
   readonly requestId: string;
   readonly startedNs: bigint;
@@ -29,8 +29,14 @@ const recordKey = createContextKey<CallRecord | undefined>(undefined, { descript
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CallLog {
-  /** Starts the record of an RPC request and writes its line when the response closes. */
+  /** Starts the record of an RPC request served by connect-node and writes its line when the response closes. */
   track(request: NodeRequest, response: NodeResponse): void;
+  /**
+   * Starts the record of a call whose server fills in code, caller and cause itself (the
+   * lean gRPC path) and writes its line when the response closes; undefined for a path
+   * that is not an RPC.
+   */
+  open(request: NodeRequest, response: NodeResponse): CallRecord | undefined;
   /** Hands the record to the interceptors (connectNodeAdapter's `contextValues`). */
   contextValues(request: NodeRequest): ContextValues;
   /** Notes code, caller and cause; it must be the outermost interceptor. */
@@ -60,15 +66,33 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
     else logger[level](line, 'rpc call');
   }
 
+  function open(request: NodeRequest, response: NodeResponse): CallRecord | undefined {
+    const url = request.url ?? '';
+    const procedure = url.includes('?') ? (url.split('?', 1)[0] ?? '') : url;
+    if (!procedures.has(procedure)) return undefined;
+    const offered = request.headers['x-request-id'];
+    const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
+    const record: CallRecord = { procedure, requestId, startedNs: process.hrtime.bigint() };
+    response.setHeader('x-request-id', requestId);
+    // 'finish' when the answer is out; 'close' alone when the client went away first. A client
+    // that resets an HTTP/2 stream before its request is read still gets a 'finish': connect
+    // answers the empty request ("missing input message", UNIMPLEMENTED) to nobody.
+    let written = false;
+    const writeOnce = (closedFirst: boolean): void => {
+      if (!written) write(record, request, response, closedFirst);
+      written = true;
+    };
+    response.once('finish', () => writeOnce(false));
+    response.once('close', () => writeOnce(true));
+    return record;
+  }
+
   return {
+    open,
     track(request, response) {
-      const procedure = (request.url ?? '').split('?', 1)[0] ?? '';
-      if (!procedures.has(procedure)) return;
-      const offered = request.headers['x-request-id'];
-      const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
-      const record: CallRecord = { procedure, requestId, startedNs: process.hrtime.bigint() };
+      const record = open(request, response);
+      if (record === undefined) return;
       records.set(request, record);
-      response.setHeader('x-request-id', requestId);
       // connect-node writes gRPC trailers through addTrailers; keep the status for calls no interceptor saw.
       const addTrailers = response.addTrailers.bind(response) as (headers: Record<string, string>) => void;
       response.addTrailers = ((headers: Record<string, string>) => {
@@ -83,16 +107,6 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
         }
         return writeBody(chunk, ...rest);
       }) as typeof response.write;
-      // 'finish' when the answer is out; 'close' alone when the client went away first. A client
-      // that resets an HTTP/2 stream before its request is read still gets a 'finish': connect
-      // answers the empty request ("missing input message", UNIMPLEMENTED) to nobody.
-      let written = false;
-      const writeOnce = (closedFirst: boolean): void => {
-        if (!written) write(record, request, response, closedFirst);
-        written = true;
-      };
-      response.once('finish', () => writeOnce(false));
-      response.once('close', () => writeOnce(true));
     },
 
     contextValues(request) {

@@ -4,7 +4,7 @@
 // caller and are bounded elsewhere (the public-stream limits).
 import type { Interceptor } from '@connectrpc/connect';
 import { principalKey } from './auth.ts';
-import { rateLimitedError } from './errors.ts';
+import { enforceRateLimit } from './call-policy.ts';
 
 export interface CallerRateLimitOptions {
   /** Sustained calls per second per caller; 0 turns the limit off. */
@@ -81,11 +81,7 @@ export function createCallerRateLimiter(options: CallerRateLimitOptions): Caller
 /** Server interceptor: refuses an authenticated caller's call once its bucket is empty. Put it after auth. */
 export function rateLimitInterceptor(limiter: CallerRateLimiter): Interceptor {
   return (next) => async (request) => {
-    const caller = request.contextValues.get(principalKey)?.ownerId;
-    if (caller !== undefined) {
-      const retryAfterMs = limiter.take(caller);
-      if (retryAfterMs > 0) throw rateLimitedError(retryAfterMs);
-    }
+    enforceRateLimit(limiter, request.contextValues.get(principalKey)?.ownerId);
     return next(request);
   };
 }

@@ -11,9 +11,11 @@ import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/r
 import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection/v1alpha/reflection_pb.ts';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
-import { authInterceptor } from './auth.ts';
+import type { Http2ServerResponse } from 'node:http2';
 import { createCallAdmission } from './call-admission.ts';
-import { deadlineInterceptor, refuseWhileClosing } from './call-guards.ts';
+import { deadlineInterceptor, policyInterceptor } from './call-guards.ts';
+import { createCallPolicy } from './call-policy.ts';
+import { createGrpcUnaryPath } from './grpc-unary.ts';
 import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
 import { respecGrpcMessage } from './grpc-message.ts';
@@ -23,12 +25,12 @@ import { strictJsonOptions } from './json-options.ts';
 import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
 import { createPublicStreams } from './public-streams.ts';
-import { createCallerRateLimiter, rateLimitInterceptor } from './rate-limit.ts';
+import { createCallerRateLimiter } from './rate-limit.ts';
 import { resetWindowMs } from './rapid-reset.ts';
 import { registerReflection } from './reflection.ts';
 import { answerUndecodableRequestsAsInvalidArgument, requestFaultInterceptor } from './request-faults.ts';
 import { serveUnlessResetFirst } from './reset-before-read.ts';
-import { videoServiceHandlers } from './video-service.ts';
+import { videoServiceCalls, videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
   videos: Videos;
@@ -84,9 +86,17 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const publicStreams = createPublicStreams({ maxStreams: limits.maxPublicStreams, maxMs: limits.publicStreamMaxMs });
   const admission = createCallAdmission(limits.maxCallsInFlight);
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
+  // One policy (closing, auth, rate limit, deadlines, error mapping) for both paths below.
+  const policy = createCallPolicy({
+    verifier: options.verifier,
+    limiter: createCallerRateLimiter({ perSecond: limits.rateLimitPerSecond, burst: limits.rateLimitBurst }),
+    closing: closing.signal,
+  });
+  const calls = videoServiceCalls(options.videos, limits.storeTimeoutMs);
+  const grpcUnary = createGrpcUnaryPath({ calls, policy, callLog, readMaxBytes });
   const rpcHandler = connectNodeAdapter({
     routes(router) {
-      router.service(VideoService, videoServiceHandlers(options.videos, limits.storeTimeoutMs));
+      router.service(VideoService, videoServiceHandlers(calls));
       router.service(Health, healthHandlers({
         ping: options.ping,
         closing: closing.signal,
@@ -102,10 +112,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       callLog.interceptor,
       requestFaultInterceptor,
       errorInterceptor(),
-      refuseWhileClosing(closing.signal),
       deadlineInterceptor(),
-      authInterceptor(options.verifier),
-      rateLimitInterceptor(createCallerRateLimiter({ perSecond: limits.rateLimitPerSecond, burst: limits.rateLimitBurst })),
+      policyInterceptor(policy),
     ],
     readMaxBytes,
     jsonOptions: strictJsonOptions,
@@ -125,6 +133,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       serveUnlessResetFirst(
         request,
         () => {
+          // Plain unary gRPC calls of VideoService take the lean path (grpc-unary.ts).
+          if (grpcUnary.serves(request)) return grpcUnary.serve(request, response as Http2ServerResponse);
           respecGrpcMessage(response);
           clampDeadlineHeaders(request);
           callLog.track(request, response);

@@ -1,0 +1,258 @@
+// The lean unary gRPC path (issue 10): plain `application/grpc` / `application/grpc+proto`
+// unary calls of VideoService over HTTP/2 are served here, on the same node:http2 server and
+// port as connect-node, instead of through connect-node's universal handler. Measured on the
+// shared 2-core machine (README "Transport performance"), connect-node's per-call machinery —
+// universal request/response objects, undici Headers, async-iterable pipelines, a
+// HandlerContext with linked AbortSignals and a DOMException per call — held a *constant*
+// GetVideo handler to ~0.16× a bare @grpc/grpc-js server. This path does only what a unary
+// gRPC call needs: read one envelope, decode it with protobuf-es, run the same call policy
+// (call-policy.ts: closing, deadline, authentication, rate limit, the error mapping) and the
+// same VideoService calls as connect-node, encode the answer, and send headers, one message
+// and trailers.
+//
+// Everything else stays on connect-node, which implements it fully: Connect and gRPC-Web,
+// streaming, health and reflection, JSON codecs, and compressed requests (grpc-encoding other
+// than identity); a malformed grpc-timeout is also left to connect-node, which refuses it.
+import { create, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
+import type { CallPolicy } from './call-policy.ts';
+import type { CallLog, CallRecord } from './logging.ts';
+import { encodeGrpcMessage } from './grpc-message.ts';
+import type { NodeRequest, NodeResponse } from './listener.ts';
+import type { VideoCalls } from './video-service.ts';
+
+export interface GrpcUnaryPathOptions {
+  readonly calls: VideoCalls;
+  readonly policy: CallPolicy;
+  readonly callLog: CallLog;
+  /** SPEC §6: the largest request message accepted. */
+  readonly readMaxBytes: number;
+}
+
+export interface GrpcUnaryPath {
+  /** Whether this path serves `request` (otherwise hand it to connect-node). */
+  serves(request: NodeRequest): request is Http2ServerRequest;
+  serve(request: Http2ServerRequest, response: Http2ServerResponse): void;
+}
+
+interface Route {
+  readonly input: DescMessage;
+  readonly output: DescMessage;
+  readonly call: (request: never, scope: never) => Promise<unknown>;
+}
+
+const typeName = VideoService.typeName;
+// The wire format of grpc-timeout (connect's parseTimeout accepts exactly this): anything else
+// goes to connect-node, which answers it with its own protocol error.
+const grpcTimeoutPattern = /^\d{1,8}[HMSmun]$/;
+// Built once: the response head of every answer (SPEC §6 adds the request id per call).
+const responseContentType = 'application/grpc+proto';
+const okTrailers = Object.freeze({ 'grpc-status': '0' });
+const envelopeHeaderBytes = 5;
+const compressedFlag = 0b1;
+
+/** The lean unary gRPC path for VideoService; see the file comment for what it leaves to connect-node. */
+export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPath {
+  const { calls, policy, callLog, readMaxBytes } = options;
+  // One table from the request path to its descriptors and call, built once.
+  const routes = new Map<string, Route>();
+  for (const method of VideoService.methods) {
+    if (method.methodKind !== 'unary') continue;
+    const call = (calls as unknown as Record<string, Route['call']>)[method.localName];
+    if (call === undefined) continue;
+    routes.set(`/${typeName}/${method.name}`, { input: method.input, output: method.output, call });
+  }
+
+  function serves(request: NodeRequest): request is Http2ServerRequest {
+    if (!('stream' in request) || request.method !== 'POST') return false;
+    const headers = request.headers;
+    const contentType = headers['content-type'];
+    if (contentType !== 'application/grpc' && contentType !== 'application/grpc+proto') return false;
+    const encoding = headers['grpc-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') return false;
+    const timeout = headers['grpc-timeout'];
+    if (timeout !== undefined && (typeof timeout !== 'string' || !grpcTimeoutPattern.test(timeout))) return false;
+    return routes.has(request.url);
+  }
+
+  function serve(request: Http2ServerRequest, response: Http2ServerResponse): void {
+    const route = routes.get(request.url)!;
+    const record = callLog.open(request, response);
+    const answer = answerer(response, record);
+    // A deadline counts from the call's arrival, as connect-node reckons it.
+    const deadline = policy.deadlineOf(request.headers['grpc-timeout'] as string | undefined, Date.now());
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let refused = false;
+    const onData = (chunk: Buffer): void => {
+      if (refused) return;
+      chunks.push(chunk);
+      received += chunk.length;
+      // Refuse an oversized message as soon as its length prefix says so, without buffering it.
+      const fault = envelopeFault(chunks, received, readMaxBytes);
+      if (fault === undefined) return;
+      refused = true;
+      chunks.length = 0;
+      answer.requestFault(fault);
+    };
+    request.on('data', onData);
+    request.once('end', () => {
+      if (refused) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+      let message: unknown;
+      try {
+        message = decodeUnary(route.input, body);
+      } catch (error) {
+        return answer.requestFault(error as ConnectError);
+      }
+      void runCall(route, message, request, deadline, answer, record);
+    });
+  }
+
+  async function runCall(
+    route: Route,
+    message: unknown,
+    request: Http2ServerRequest,
+    deadline: number | undefined,
+    answer: Answerer,
+    record: CallRecord | undefined,
+  ): Promise<void> {
+    // Aborted only when the client goes away or its deadline passes: a call that ends
+    // normally never aborts it, so no DOMException is built per call.
+    const controller = new AbortController();
+    const stream = request.stream;
+    const onClose = (): void => controller.abort();
+    stream.once('close', onClose);
+    const guard = policy.guardDeadline(deadline, controller, (error) => answer.fail(error, undefined));
+    let caller: string | undefined;
+    try {
+      const principal = await policy.admit(typeName, request.headers.authorization);
+      caller = principal?.ownerId;
+      if (record !== undefined) record.caller = caller;
+      const output = await (route.call as (m: unknown, s: unknown) => Promise<unknown>)(message, {
+        caller: principal,
+        deadline,
+        signal: controller.signal,
+      });
+      guard?.disarm();
+      const late = policy.lateError(deadline);
+      if (late !== undefined) answer.fail(late, caller);
+      else answer.ok(toBinary(route.output, create(route.output, output as never)), caller);
+    } catch (error) {
+      guard?.disarm();
+      answer.fail(policy.lateError(deadline) ?? policy.toConnectError(error), caller, error);
+    } finally {
+      stream.off('close', onClose);
+    }
+  }
+
+  return { serves, serve };
+}
+
+interface Answerer {
+  ok(message: Uint8Array, caller: string | undefined): void;
+  /** A call that reached the policy: the log records its code, caller and cause. */
+  fail(error: ConnectError, caller: string | undefined, thrown?: unknown): void;
+  /** A request that could not be read (it never reached the policy): logged as refused early. */
+  requestFault(error: ConnectError): void;
+}
+
+function answerer(response: Http2ServerResponse, record: CallRecord | undefined): Answerer {
+  let answered = false;
+  // The client may have gone (its stream reset) while the call ran: nothing can be sent then,
+  // and the log line says CANCELED from the reset.
+  const gone = (): boolean => answered || response.stream.destroyed || response.stream.closed;
+
+  function send(trailers: Record<string, string>, message?: Uint8Array): void {
+    answered = true;
+    response.writeHead(200, { 'content-type': responseContentType });
+    response.addTrailers(trailers);
+    if (message === undefined) return void response.end();
+    const envelope = Buffer.allocUnsafe(envelopeHeaderBytes + message.byteLength);
+    envelope[0] = 0;
+    envelope.writeUInt32BE(message.byteLength, 1);
+    envelope.set(message, envelopeHeaderBytes);
+    response.end(envelope);
+  }
+
+  return {
+    ok(message, caller) {
+      if (gone()) return;
+      if (record !== undefined) {
+        record.code = 'ok';
+        record.caller = caller;
+      }
+      send(okTrailers, message);
+    },
+    fail(error, caller, thrown) {
+      if (gone()) return;
+      if (record !== undefined) {
+        record.code = error.code;
+        record.caller = caller;
+        record.cause = error.cause ?? thrown ?? error;
+      }
+      send(errorTrailers(error));
+    },
+    requestFault(error) {
+      if (gone()) return;
+      if (record !== undefined) record.trailerStatus = String(error.code);
+      send(errorTrailers(error));
+    },
+  };
+}
+
+/** The trailers of a failed call: status, message in the gRPC spec's minimal escaping, details, metadata. */
+function errorTrailers(error: ConnectError): Record<string, string> {
+  const trailers: Record<string, string> = {};
+  setTrailerStatus(new Headers(), error).forEach((value, key) => {
+    trailers[key] = value;
+  });
+  trailers['grpc-message'] = encodeGrpcMessage(error.rawMessage);
+  return trailers;
+}
+
+/**
+ * A fault the bytes received so far already prove (an oversized message, a second message),
+ * with connect-node's code and message for it; undefined while the request may still be fine.
+ */
+function envelopeFault(chunks: Buffer[], received: number, readMaxBytes: number): ConnectError | undefined {
+  if (received < envelopeHeaderBytes) return undefined;
+  const head = chunks[0]!.length >= envelopeHeaderBytes ? chunks[0]! : Buffer.concat(chunks, received);
+  const length = head.readUInt32BE(1);
+  if (length > readMaxBytes) {
+    return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+  }
+  if (received > envelopeHeaderBytes + length) {
+    return new ConnectError('protocol error: received extra input message for unary method', Code.Unimplemented);
+  }
+  return undefined;
+}
+
+/**
+ * The one request message of a unary call in `body`, decoded; throws the ConnectError
+ * connect-node answers for the same bytes, except that its INTERNAL for bytes that do not
+ * decode is INVALID_ARGUMENT here, as request-faults.ts makes it on connect-node's path.
+ */
+function decodeUnary(schema: DescMessage, body: Buffer): unknown {
+  if (body.length === 0) throw new ConnectError('protocol error: missing input message for unary method', Code.Unimplemented);
+  if (body.length < envelopeHeaderBytes) {
+    throw new ConnectError(`protocol error: promised ${envelopeHeaderBytes} bytes, received ${body.length}`, Code.InvalidArgument);
+  }
+  const length = body.readUInt32BE(1);
+  if (body.length < envelopeHeaderBytes + length) {
+    throw new ConnectError(`protocol error: promised ${length} bytes, received ${body.length - envelopeHeaderBytes}`, Code.InvalidArgument);
+  }
+  if ((body[0]! & compressedFlag) !== 0) {
+    throw new ConnectError('received compressed envelope, but do not know how to decompress', Code.InvalidArgument);
+  }
+  try {
+    return fromBinary(schema, body.subarray(envelopeHeaderBytes, envelopeHeaderBytes + length));
+  } catch (error) {
+    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument);
+  }
+}
+
+export type { NodeResponse };
