@@ -120,13 +120,15 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
     answer: Answerer,
     record: CallRecord | undefined,
   ): Promise<void> {
-    // Aborted only when the client goes away or its deadline passes: a call that ends
-    // normally never aborts it, so no DOMException is built per call.
-    const controller = new AbortController();
+    // A call with a deadline gets a signal, aborted when the deadline passes or the client
+    // goes, so the store stops waiting. A call without one gets no signal, no timer and no
+    // listener (issue 10: that machinery was ~5 % of a GetVideo's CPU): the only thing that
+    // could end it early is its client going away, and then the answer is dropped (gone()).
+    const controller = deadline === undefined ? undefined : new AbortController();
     const stream = request.stream;
-    const onClose = (): void => controller.abort();
-    stream.once('close', onClose);
-    const guard = policy.guardDeadline(deadline, controller, (error) => answer.fail(error, undefined));
+    const onClose = controller === undefined ? undefined : (): void => controller.abort();
+    if (onClose !== undefined) stream.once('close', onClose);
+    const guard = controller === undefined ? undefined : policy.guardDeadline(deadline, controller, (error) => answer.fail(error, undefined));
     let caller: string | undefined;
     try {
       const principal = await policy.admit(typeName, request.headers.authorization);
@@ -135,7 +137,7 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
       const output = await (route.call as (m: unknown, s: unknown) => Promise<unknown>)(message, {
         caller: principal,
         deadline,
-        signal: controller.signal,
+        signal: controller?.signal,
       });
       guard?.disarm();
       const late = policy.lateError(deadline);
@@ -145,7 +147,7 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
       guard?.disarm();
       answer.fail(policy.lateError(deadline) ?? policy.toConnectError(error), caller, error);
     } finally {
-      stream.off('close', onClose);
+      if (onClose !== undefined) stream.off('close', onClose);
     }
   }
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Code, ConnectError, createContextKey, createContextValues, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
+import { flatRedactedPaths, redactionCensor } from '../log.ts';
 import { principalKey } from './auth.ts';
 import { resetByClient, type NodeRequest, type NodeResponse } from './listener.ts';
 
@@ -46,6 +47,10 @@ export interface CallLog {
 /** Creates the call log for the RPC paths in `procedures` (`/video.v1.VideoService/GetVideo`, …). */
 export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): CallLog {
   const records = new WeakMap<NodeRequest, CallRecord>();
+  // Built once. A line without an error holds only flat fields (strings and numbers), so it is
+  // written through a child that redacts just the paths a flat line can hold; a failed call's
+  // line carries `err` (anything a cause holds) and goes through the full redaction.
+  const flatLines = logger.child({}, { redact: { paths: flatRedactedPaths, censor: redactionCensor } });
 
   function write(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): void {
     // No code from the interceptors: the call was refused (or abandoned) before the service saw it.
@@ -63,7 +68,7 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
     };
     const level = logLevelOf(code, refusedEarly);
     if (level === 'error') logger.error({ ...line, err: record.cause }, 'rpc call failed');
-    else logger[level](line, 'rpc call');
+    else flatLines[level](line, 'rpc call');
   }
 
   function open(request: NodeRequest, response: NodeResponse): CallRecord | undefined {
