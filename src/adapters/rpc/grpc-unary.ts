@@ -23,6 +23,7 @@ import type { CallLog, CallRecord } from './logging.ts';
 import { encodeGrpcMessage } from './grpc-message.ts';
 import type { NodeRequest, NodeResponse } from './listener.ts';
 import type { VideoCalls } from './video-service.ts';
+import { videoAnswerEncoders } from './video-wire.ts';
 
 export interface GrpcUnaryPathOptions {
   readonly calls: VideoCalls;
@@ -40,7 +41,8 @@ export interface GrpcUnaryPath {
 
 interface Route {
   readonly input: DescMessage;
-  readonly output: DescMessage;
+  /** The answer's protobuf bytes: video-wire.ts's encoder where there is one, else toBinary. */
+  readonly encode: (answer: unknown) => Uint8Array;
   readonly call: (request: never, scope: never) => Promise<unknown>;
 }
 
@@ -63,7 +65,9 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
     if (method.methodKind !== 'unary') continue;
     const call = (calls as unknown as Record<string, Route['call']>)[method.localName];
     if (call === undefined) continue;
-    routes.set(`/${typeName}/${method.name}`, { input: method.input, output: method.output, call });
+    const output = method.output;
+    const encode = videoAnswerEncoders[method.name] ?? ((answer: unknown) => toBinary(output, create(output, answer as never)));
+    routes.set(`/${typeName}/${method.name}`, { input: method.input, encode, call });
   }
 
   function serves(request: NodeRequest): request is Http2ServerRequest {
@@ -142,7 +146,7 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
       guard?.disarm();
       const late = policy.lateError(deadline);
       if (late !== undefined) answer.fail(late, caller);
-      else answer.ok(toBinary(route.output, create(route.output, output as never)), caller);
+      else answer.ok(route.encode(output), caller);
     } catch (error) {
       guard?.disarm();
       answer.fail(policy.lateError(deadline) ?? policy.toConnectError(error), caller, error);
