@@ -38,6 +38,11 @@ export interface CallLog {
    * that is not an RPC.
    */
   open(request: NodeRequest, response: NodeResponse): CallRecord | undefined;
+  /**
+   * Notes the gRPC status an encoded answer ends with, told by the handler wrapper that sees
+   * it being made (request-faults.ts): the code of a call no interceptor saw.
+   */
+  noteAnswerStatus(values: ContextValues, status: string | undefined): void;
   /** Hands the record to the interceptors (connectNodeAdapter's `contextValues`). */
   contextValues(request: NodeRequest): ContextValues;
   /** Notes code, caller and cause; it must be the outermost interceptor. */
@@ -98,20 +103,11 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
       const record = open(request, response);
       if (record === undefined) return;
       records.set(request, record);
-      // connect-node writes gRPC trailers through addTrailers; keep the status for calls no interceptor saw.
-      const addTrailers = response.addTrailers.bind(response) as (headers: Record<string, string>) => void;
-      response.addTrailers = ((headers: Record<string, string>) => {
-        record.trailerStatus = headers['grpc-status'];
-        addTrailers(headers);
-      }) as typeof response.addTrailers;
-      // gRPC-Web sends its status inside the body: a trailer frame (flag 0x80) of "grpc-status: N" lines.
-      const writeBody = response.write.bind(response) as (chunk: unknown, ...rest: unknown[]) => boolean;
-      response.write = ((chunk: unknown, ...rest: unknown[]) => {
-        if (chunk instanceof Uint8Array && chunk[0] === 0x80) {
-          record.trailerStatus ??= /grpc-status:\s*(\d+)/i.exec(Buffer.from(chunk.subarray(5)).toString('latin1'))?.[1];
-        }
-        return writeBody(chunk, ...rest);
-      }) as typeof response.write;
+    },
+
+    noteAnswerStatus(values, status) {
+      const record = values.get(recordKey);
+      if (record !== undefined && status !== undefined) record.trailerStatus = status;
     },
 
     contextValues(request) {

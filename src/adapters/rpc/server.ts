@@ -18,7 +18,6 @@ import { createCallPolicy } from './call-policy.ts';
 import { createGrpcUnaryPath } from './grpc-unary.ts';
 import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
-import { respecGrpcMessage } from './grpc-message.ts';
 import { healthHandlers } from './health.ts';
 import { httpRoutes } from './http-routes.ts';
 import { strictJsonOptions } from './json-options.ts';
@@ -105,7 +104,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         publicStreams,
       }));
       registerReflection(router, [VideoService, Health], publicStreams);
-      answerUndecodableRequestsAsInvalidArgument(router);
+      answerUndecodableRequestsAsInvalidArgument(router, callLog.noteAnswerStatus);
     },
     // Outermost first: the log sees the final code; errors are mapped before it sees them.
     interceptors: [
@@ -135,7 +134,6 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         () => {
           // Plain unary gRPC calls of VideoService take the lean path (grpc-unary.ts).
           if (grpcUnary.serves(request)) return grpcUnary.serve(request, response as Http2ServerResponse);
-          respecGrpcMessage(response);
           clampDeadlineHeaders(request);
           callLog.track(request, response);
           rpcHandler(request, response);
