@@ -18,11 +18,11 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
-import type { CallPolicy } from './call-policy.ts';
+import type { CallPolicy, DeadlineGuard } from './call-policy.ts';
 import type { CallLog, CallRecord } from './logging.ts';
 import { encodeGrpcMessage } from './grpc-message.ts';
-import type { NodeRequest, NodeResponse } from './listener.ts';
-import type { VideoCalls } from './video-service.ts';
+import type { NodeRequest } from './listener.ts';
+import type { CallScope, VideoCalls } from './video-service.ts';
 import { videoAnswerEncoders } from './video-wire.ts';
 
 export interface GrpcUnaryPathOptions {
@@ -51,7 +51,7 @@ const typeName = VideoService.typeName;
 // goes to connect-node, which answers it with its own protocol error.
 const grpcTimeoutPattern = /^\d{1,8}[HMSmun]$/;
 // Built once: the response head of every answer (SPEC §6 adds the request id per call).
-const responseContentType = 'application/grpc+proto';
+const responseHead = Object.freeze({ 'content-type': 'application/grpc+proto' });
 const okTrailers = Object.freeze({ 'grpc-status': '0' });
 const envelopeHeaderBytes = 5;
 const compressedFlag = 0b1;
@@ -83,98 +83,143 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
   }
 
   function serve(request: Http2ServerRequest, response: Http2ServerResponse): void {
-    const route = routes.get(request.url)!;
-    const record = callLog.open(request, response);
-    const answer = answerer(response, record);
-    // A deadline counts from the call's arrival, as connect-node reckons it.
-    const deadline = policy.deadlineOf(request.headers['grpc-timeout'] as string | undefined, Date.now());
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let refused = false;
-    const onData = (chunk: Buffer): void => {
-      if (refused) return;
-      chunks.push(chunk);
-      received += chunk.length;
-      // Refuse an oversized message as soon as its length prefix says so, without buffering it.
-      const fault = envelopeFault(chunks, received, readMaxBytes);
-      if (fault === undefined) return;
-      refused = true;
-      chunks.length = 0;
-      answer.requestFault(fault);
-    };
-    request.on('data', onData);
-    request.once('end', () => {
-      if (refused) return;
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-      let message: unknown;
-      try {
-        message = decodeUnary(route.input, body);
-      } catch (error) {
-        return answer.requestFault(error as ConnectError);
-      }
-      void runCall(route, message, request, deadline, answer, record);
-    });
-  }
-
-  async function runCall(
-    route: Route,
-    message: unknown,
-    request: Http2ServerRequest,
-    deadline: number | undefined,
-    answer: Answerer,
-    record: CallRecord | undefined,
-  ): Promise<void> {
-    // A call with a deadline gets a signal, aborted when the deadline passes or the client
-    // goes, so the store stops waiting. A call without one gets no signal, no timer and no
-    // listener (issue 10: that machinery was ~5 % of a GetVideo's CPU): the only thing that
-    // could end it early is its client going away, and then the answer is dropped (gone()).
-    const controller = deadline === undefined ? undefined : new AbortController();
-    const stream = request.stream;
-    const onClose = controller === undefined ? undefined : (): void => controller.abort();
-    if (onClose !== undefined) stream.once('close', onClose);
-    const guard = controller === undefined ? undefined : policy.guardDeadline(deadline, controller, (error) => answer.fail(error, undefined));
-    let caller: string | undefined;
-    try {
-      const principal = await policy.admit(typeName, request.headers.authorization);
-      caller = principal?.ownerId;
-      if (record !== undefined) record.caller = caller;
-      const output = await (route.call as (m: unknown, s: unknown) => Promise<unknown>)(message, {
-        caller: principal,
-        deadline,
-        signal: controller?.signal,
-      });
-      guard?.disarm();
-      const late = policy.lateError(deadline);
-      if (late !== undefined) answer.fail(late, caller);
-      else answer.ok(route.encode(output), caller);
-    } catch (error) {
-      guard?.disarm();
-      answer.fail(policy.lateError(deadline) ?? policy.toConnectError(error), caller, error);
-    } finally {
-      if (onClose !== undefined) stream.off('close', onClose);
-    }
+    const call = new UnaryCall(routes.get(request.url)!, request, response, callLog.open(request, response), policy, readMaxBytes);
+    request.on('data', (chunk: Buffer) => call.received(chunk));
+    request.once('end', () => call.ended());
   }
 
   return { serves, serve };
 }
 
-interface Answerer {
-  ok(message: Uint8Array, caller: string | undefined): void;
+/**
+ * One call on the lean path, from its first request byte to its trailers. A class, so the
+ * per-call state is one object and its steps are shared methods: closures made per call
+ * cost more here (tsx names every one of them at runtime).
+ */
+class UnaryCall {
+  readonly #chunks: Buffer[] = [];
+  #received = 0;
+  /** Answered or refused: nothing more is read or sent. */
+  #answered = false;
+  readonly #deadline: number | undefined;
+
+  constructor(
+    private readonly route: Route,
+    private readonly request: Http2ServerRequest,
+    private readonly response: Http2ServerResponse,
+    private readonly record: CallRecord | undefined,
+    private readonly policy: CallPolicy,
+    private readonly readMaxBytes: number,
+  ) {
+    // A deadline counts from the call's arrival, as connect-node reckons it.
+    this.#deadline = policy.deadlineOf(request.headers['grpc-timeout'] as string | undefined, Date.now());
+  }
+
+  received(chunk: Buffer): void {
+    if (this.#answered) return;
+    this.#chunks.push(chunk);
+    this.#received += chunk.length;
+    // Refuse an oversized message as soon as its length prefix says so, without buffering it.
+    const fault = envelopeFault(this.#chunks, this.#received, this.readMaxBytes);
+    if (fault === undefined) return;
+    this.#chunks.length = 0;
+    this.requestFault(fault);
+  }
+
+  ended(): void {
+    if (this.#answered) return;
+    const chunks = this.#chunks;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#received);
+    let message: unknown;
+    try {
+      message = decodeUnary(this.route.input, body);
+    } catch (error) {
+      return this.requestFault(error as ConnectError);
+    }
+    void this.run(message);
+  }
+
+  async run(message: unknown): Promise<void> {
+    const { policy, record } = this;
+    const deadline = this.#deadline;
+    // A call with a deadline gets a signal, aborted when the deadline passes or the client
+    // goes, so the store stops waiting. A call without one gets no signal, no timer and no
+    // listener (issue 10: that machinery was ~5 % of a GetVideo's CPU): the only thing that
+    // could end it early is its client going away, and then the answer is dropped (gone()).
+    let controller: AbortController | undefined;
+    let guard: DeadlineGuard | undefined;
+    let onClose: (() => void) | undefined;
+    if (deadline !== undefined) {
+      const aborter = new AbortController();
+      controller = aborter;
+      onClose = () => aborter.abort();
+      this.request.stream.once('close', onClose);
+      guard = policy.guardDeadline(deadline, aborter, (error) => this.fail(error, undefined));
+    }
+    let caller: string | undefined;
+    try {
+      const principal = await policy.admit(typeName, this.request.headers.authorization);
+      caller = principal?.ownerId;
+      if (record !== undefined) record.caller = caller;
+      const output = await (this.route.call as (m: unknown, s: CallScope) => Promise<unknown>)(message, {
+        caller: principal!,
+        deadline,
+        signal: controller?.signal,
+      });
+      guard?.disarm();
+      const late = policy.lateError(deadline);
+      if (late !== undefined) this.fail(late, caller);
+      else this.ok(this.route.encode(output), caller);
+    } catch (error) {
+      guard?.disarm();
+      this.fail(policy.lateError(deadline) ?? policy.toConnectError(error), caller, error);
+    } finally {
+      if (onClose !== undefined) this.request.stream.off('close', onClose);
+    }
+  }
+
+  /**
+   * Whether nothing can be sent any more: answered already, or the client went (its stream
+   * reset) while the call ran; the log line then says CANCELED from the reset.
+   */
+  #gone(): boolean {
+    const stream = this.response.stream;
+    return this.#answered || stream.destroyed || stream.closed;
+  }
+
+  ok(message: Uint8Array, caller: string | undefined): void {
+    if (this.#gone()) return;
+    const record = this.record;
+    if (record !== undefined) {
+      record.code = 'ok';
+      record.caller = caller;
+    }
+    this.#send(okTrailers, message);
+  }
+
   /** A call that reached the policy: the log records its code, caller and cause. */
-  fail(error: ConnectError, caller: string | undefined, thrown?: unknown): void;
+  fail(error: ConnectError, caller: string | undefined, thrown?: unknown): void {
+    if (this.#gone()) return;
+    const record = this.record;
+    if (record !== undefined) {
+      record.code = error.code;
+      record.caller = caller;
+      record.cause = error.cause ?? thrown ?? error;
+    }
+    this.#send(errorTrailers(error));
+  }
+
   /** A request that could not be read (it never reached the policy): logged as refused early. */
-  requestFault(error: ConnectError): void;
-}
+  requestFault(error: ConnectError): void {
+    if (this.#gone()) return;
+    if (this.record !== undefined) this.record.trailerStatus = String(error.code);
+    this.#send(errorTrailers(error));
+  }
 
-function answerer(response: Http2ServerResponse, record: CallRecord | undefined): Answerer {
-  let answered = false;
-  // The client may have gone (its stream reset) while the call ran: nothing can be sent then,
-  // and the log line says CANCELED from the reset.
-  const gone = (): boolean => answered || response.stream.destroyed || response.stream.closed;
-
-  function send(trailers: Record<string, string>, message?: Uint8Array): void {
-    answered = true;
-    response.writeHead(200, { 'content-type': responseContentType });
+  #send(trailers: Readonly<Record<string, string>>, message?: Uint8Array): void {
+    this.#answered = true;
+    const response = this.response;
+    response.writeHead(200, responseHead);
     response.addTrailers(trailers);
     if (message === undefined) return void response.end();
     const envelope = Buffer.allocUnsafe(envelopeHeaderBytes + message.byteLength);
@@ -183,35 +228,10 @@ function answerer(response: Http2ServerResponse, record: CallRecord | undefined)
     envelope.set(message, envelopeHeaderBytes);
     response.end(envelope);
   }
-
-  return {
-    ok(message, caller) {
-      if (gone()) return;
-      if (record !== undefined) {
-        record.code = 'ok';
-        record.caller = caller;
-      }
-      send(okTrailers, message);
-    },
-    fail(error, caller, thrown) {
-      if (gone()) return;
-      if (record !== undefined) {
-        record.code = error.code;
-        record.caller = caller;
-        record.cause = error.cause ?? thrown ?? error;
-      }
-      send(errorTrailers(error));
-    },
-    requestFault(error) {
-      if (gone()) return;
-      if (record !== undefined) record.trailerStatus = String(error.code);
-      send(errorTrailers(error));
-    },
-  };
 }
 
 /** The trailers of a failed call: status, message in the gRPC spec's minimal escaping, details, metadata. */
-function errorTrailers(error: ConnectError): Record<string, string> {
+function errorTrailers(error: ConnectError): Readonly<Record<string, string>> {
   const trailers: Record<string, string> = {};
   setTrailerStatus(new Headers(), error).forEach((value, key) => {
     trailers[key] = value;
@@ -261,4 +281,3 @@ function decodeUnary(schema: DescMessage, body: Buffer): unknown {
   }
 }
 
-export type { NodeResponse };
