@@ -10,6 +10,12 @@
 // same VideoService calls as connect-node, encode the answer, and send headers, one message
 // and trailers.
 //
+// The alternatives, measured with h2load on the shared machine (README "Transport
+// performance"): tuning around connect-node is capped by a bare connect-node constant handler,
+// 0.16x grpc-js; grpc-js's own Server cannot share our one-port listener, and its per-call
+// machinery is most of its cost (bare node:http2 answers 1.8-2.3x as many calls); raw streams
+// instead of the compat request/response would save ~6 us per call more, the next step.
+//
 // Everything else stays on connect-node, which implements it fully: Connect and gRPC-Web,
 // streaming, health and reflection, JSON codecs, and compressed requests (grpc-encoding other
 // than identity); a malformed grpc-timeout is also left to connect-node, which refuses it.
@@ -41,8 +47,8 @@ export interface GrpcUnaryPath {
 
 interface Route {
   readonly input: DescMessage;
-  /** The answer's protobuf bytes: video-wire.ts's encoder where there is one, else toBinary. */
-  readonly encode: (answer: unknown) => Uint8Array;
+  /** The answer as one gRPC envelope: video-wire.ts's encoder where there is one, else toBinary. */
+  readonly encode: (answer: unknown) => Buffer;
   readonly call: (request: never, scope: never) => Promise<unknown>;
 }
 
@@ -66,7 +72,11 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
     const call = (calls as unknown as Record<string, Route['call']>)[method.localName];
     if (call === undefined) continue;
     const output = method.output;
-    const encode = videoAnswerEncoders[method.name] ?? ((answer: unknown) => toBinary(output, create(output, answer as never)));
+    const encoder = videoAnswerEncoders[method.name];
+    const encode =
+      encoder === undefined
+        ? (answer: unknown) => envelopeOf(toBinary(output, create(output, answer as never)))
+        : (answer: unknown) => sealEnvelope(encoder(answer, envelopeHeaderBytes));
     routes.set(`/${typeName}/${method.name}`, { input: method.input, encode, call });
   }
 
@@ -187,14 +197,14 @@ class UnaryCall {
     return this.#answered || stream.destroyed || stream.closed;
   }
 
-  ok(message: Uint8Array, caller: string | undefined): void {
+  ok(envelope: Buffer, caller: string | undefined): void {
     if (this.#gone()) return;
     const record = this.record;
     if (record !== undefined) {
       record.code = 'ok';
       record.caller = caller;
     }
-    this.#send(okTrailers, message);
+    this.#send(okTrailers, envelope);
   }
 
   /** A call that reached the policy: the log records its code, caller and cause. */
@@ -216,18 +226,28 @@ class UnaryCall {
     this.#send(errorTrailers(error));
   }
 
-  #send(trailers: Readonly<Record<string, string>>, message?: Uint8Array): void {
+  #send(trailers: Readonly<Record<string, string>>, envelope?: Buffer): void {
     this.#answered = true;
     const response = this.response;
     response.writeHead(200, responseHead);
     response.addTrailers(trailers);
-    if (message === undefined) return void response.end();
-    const envelope = Buffer.allocUnsafe(envelopeHeaderBytes + message.byteLength);
-    envelope[0] = 0;
-    envelope.writeUInt32BE(message.byteLength, 1);
-    envelope.set(message, envelopeHeaderBytes);
-    response.end(envelope);
+    if (envelope === undefined) response.end();
+    else response.end(envelope);
   }
+}
+
+/** Writes the gRPC envelope prefix (uncompressed, the length) into the first 5 bytes of `buffer`. */
+function sealEnvelope(buffer: Buffer): Buffer {
+  buffer[0] = 0;
+  buffer.writeUInt32BE(buffer.length - envelopeHeaderBytes, 1);
+  return buffer;
+}
+
+/** `message` in a gRPC envelope. */
+function envelopeOf(message: Uint8Array): Buffer {
+  const buffer = Buffer.allocUnsafe(envelopeHeaderBytes + message.byteLength);
+  buffer.set(message, envelopeHeaderBytes);
+  return sealEnvelope(buffer);
 }
 
 /** The trailers of a failed call: status, message in the gRPC spec's minimal escaping, details, metadata. */

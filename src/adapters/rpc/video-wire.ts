@@ -39,13 +39,14 @@ function bigVarintSize(value: bigint): number {
   return size;
 }
 
-/** A writer over a buffer of exactly the computed size. */
+/** A writer over a buffer of exactly the computed size, after `headroom` bytes left for the caller. */
 class Writer {
   readonly buffer: Buffer;
-  offset = 0;
+  offset: number;
 
-  constructor(size: number) {
-    this.buffer = Buffer.allocUnsafe(size);
+  constructor(size: number, headroom: number) {
+    this.buffer = Buffer.allocUnsafe(headroom + size);
+    this.offset = headroom;
   }
 
   varint(value: number): void {
@@ -201,8 +202,11 @@ function writeVideo(writer: Writer, video: Video, lengths: Lengths, next: { inde
   string(17, video.etag);
 }
 
-/** Encodes `videos` as the repeated (or single) message field 1, then `strings` as field 2. */
-function encodeVideos(videos: readonly Video[], strings: readonly string[] | undefined, stringIsRepeated: boolean): Uint8Array {
+/**
+ * Encodes `videos` as the repeated (or single) message field 1, then `strings` as field 2,
+ * after `headroom` unwritten bytes (the gRPC envelope's prefix, so the message is not copied).
+ */
+function encodeVideos(videos: readonly Video[], strings: readonly string[] | undefined, stringIsRepeated: boolean, headroom: number): Buffer {
   const lengths: Lengths = [];
   const videoBytes: number[] = [];
   let size = 0;
@@ -219,7 +223,7 @@ function encodeVideos(videos: readonly Video[], strings: readonly string[] | und
     stringBytes.push(bytes);
     size += 1 + varintSize(bytes) + bytes;
   }
-  const writer = new Writer(size);
+  const writer = new Writer(size, headroom);
   const next = { index: 0 };
   videos.forEach((video, index) => {
     writer.varint(tag(1, lengthDelimited));
@@ -234,21 +238,24 @@ function encodeVideos(videos: readonly Video[], strings: readonly string[] | und
   return writer.buffer;
 }
 
-/** The encoders of the answers this file knows, by method name; others go through toBinary. */
-export const videoAnswerEncoders: Readonly<Record<string, (answer: unknown) => Uint8Array>> = {
-  GetVideo: (answer) => encodeSingle(answer as MessageInitShape<typeof GetVideoResponseSchema>),
-  CreateVideo: (answer) => encodeSingle(answer as MessageInitShape<typeof CreateVideoResponseSchema>),
-  UpdateVideo: (answer) => encodeSingle(answer as MessageInitShape<typeof UpdateVideoResponseSchema>),
-  ListVideos: (answer) => {
+/**
+ * The encoders of the answers this file knows, by method name; others go through toBinary.
+ * Each returns a buffer whose first `headroom` bytes are left for the caller to fill.
+ */
+export const videoAnswerEncoders: Readonly<Record<string, (answer: unknown, headroom?: number) => Buffer>> = {
+  GetVideo: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof GetVideoResponseSchema>, headroom),
+  CreateVideo: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof CreateVideoResponseSchema>, headroom),
+  UpdateVideo: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof UpdateVideoResponseSchema>, headroom),
+  ListVideos: (answer, headroom = 0) => {
     const list = answer as MessageInitShape<typeof ListVideosResponseSchema>;
-    return encodeVideos((list.videos ?? []) as Video[], [list.nextPageToken ?? ''], false);
+    return encodeVideos((list.videos ?? []) as Video[], [list.nextPageToken ?? ''], false, headroom);
   },
-  BatchGetVideos: (answer) => {
+  BatchGetVideos: (answer, headroom = 0) => {
     const batch = answer as MessageInitShape<typeof BatchGetVideosResponseSchema>;
-    return encodeVideos((batch.videos ?? []) as Video[], batch.missingVideoIds ?? [], true);
+    return encodeVideos((batch.videos ?? []) as Video[], batch.missingVideoIds ?? [], true, headroom);
   },
 };
 
-function encodeSingle(answer: { video?: unknown }): Uint8Array {
-  return encodeVideos(answer.video === undefined ? [] : [answer.video as Video], undefined, false);
+function encodeSingle(answer: { video?: unknown }, headroom: number): Buffer {
+  return encodeVideos(answer.video === undefined ? [] : [answer.video as Video], undefined, false, headroom);
 }
