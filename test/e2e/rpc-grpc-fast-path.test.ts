@@ -1,4 +1,4 @@
-// The lean unary gRPC path (grpc-unary.ts) answers exactly as connect-node would: the same
+// The lean unary gRPC path (unary-fast-path.ts) answers exactly as connect-node would: the same
 // video for a plain request and for a gzip-compressed one (which connect-node serves), the
 // spec's grpc-message encoding, the caller's request id, and an oversized message refused from
 // its length prefix alone.

@@ -1,6 +1,6 @@
 // The rules every call obeys, as plain functions: the one implementation both transports run
 // (connect-node through the interceptors in call-guards.ts, auth.ts and rate-limit.ts; the lean
-// unary gRPC path in grpc-unary.ts directly). Refusal while closing, the client's deadline,
+// unary gRPC path in unary-fast-path.ts directly). Refusal while closing, the client's deadline,
 // authentication, the per-caller rate limit and the error mapping live here and nowhere else.
 import type { ConnectError } from '@connectrpc/connect';
 import { parseTimeout as parseGrpcTimeout } from '@connectrpc/connect/protocol-grpc';
@@ -32,6 +32,8 @@ export interface CallPolicy {
   admit(serviceTypeName: string, authorization: string | undefined | null): Promise<Principal | undefined>;
   /** The client's deadline (epoch ms) from a well-formed grpc-timeout value, clamped to what a timer can wait. */
   deadlineOf(grpcTimeout: string | undefined, now: number): number | undefined;
+  /** The same from a well-formed connect-timeout-ms value. */
+  connectDeadlineOf(connectTimeoutMs: string | undefined, now: number): number | undefined;
   /**
    * Arms the deadline of a call that has one: when it passes, `controller` is aborted and
    * `expired` told DEADLINE_EXCEEDED at once, without waiting for the handler. Nothing at all
@@ -74,6 +76,13 @@ export function grpcDeadline(grpcTimeout: string | undefined | null, now: number
   return timeoutMs === undefined ? undefined : now + Math.min(timeoutMs, clampedMs);
 }
 
+/** The Connect deadline as epoch ms from a well-formed connect-timeout-ms (up to 10 digits); undefined when absent. */
+export function connectDeadline(connectTimeoutMs: string | undefined | null, now: number): number | undefined {
+  if (connectTimeoutMs === undefined || connectTimeoutMs === null) return undefined;
+  // Beyond what setTimeout can wait, the deadline is the longest it can (deadline-header.ts).
+  return now + Math.min(Number(connectTimeoutMs), maxTimerMs);
+}
+
 // What deadline-header.ts rewrites a too-long grpc-timeout to: whole seconds below maxTimerMs.
 const clampedMs = Math.floor(maxTimerMs / 1_000) * 1_000;
 
@@ -93,6 +102,7 @@ export function createCallPolicy(options: CallPolicyOptions): CallPolicy {
       return principal;
     },
     deadlineOf: grpcDeadline,
+    connectDeadlineOf: connectDeadline,
     guardDeadline(deadline, controller, expired) {
       if (deadline === undefined) return undefined;
       const timer = setTimeout(() => {

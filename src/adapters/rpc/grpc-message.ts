@@ -3,7 +3,7 @@
 // callers would read "title%3A at most 300 characters". The gRPC spec escapes only bytes
 // outside 0x20–0x7E and '%'; re-encoding that way reads correctly in every client. It is
 // re-encoded where the trailer is made (encoded-answers.ts), and written the spec's way at
-// once by the paths that make their own (grpc-unary.ts, early-refusal.ts).
+// once by the paths that make their own (unary-fast-path.ts, early-refusal.ts).
 
 /** Percent-encodes `message` the way the gRPC HTTP/2 spec does (UTF-8, minimal escaping). */
 export function encodeGrpcMessage(message: string): string {

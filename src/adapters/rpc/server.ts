@@ -11,11 +11,10 @@ import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/r
 import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection/v1alpha/reflection_pb.ts';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
-import type { Http2ServerResponse } from 'node:http2';
 import { createCallAdmission } from './call-admission.ts';
 import { deadlineInterceptor, policyInterceptor } from './call-guards.ts';
 import { createCallPolicy } from './call-policy.ts';
-import { createGrpcUnaryPath } from './grpc-unary.ts';
+import { createUnaryFastPath } from './unary-fast-path.ts';
 import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
 import { healthHandlers } from './health.ts';
@@ -92,7 +91,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     closing: closing.signal,
   });
   const calls = videoServiceCalls(options.videos, limits.storeTimeoutMs);
-  const grpcUnary = createGrpcUnaryPath({ calls, policy, callLog, readMaxBytes });
+  const fastPath = createUnaryFastPath({ calls, policy, callLog, readMaxBytes });
   const rpcHandler = connectNodeAdapter({
     routes(router) {
       router.service(VideoService, videoServiceHandlers(calls));
@@ -132,8 +131,9 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       serveUnlessResetFirst(
         request,
         () => {
-          // Plain unary gRPC calls of VideoService take the lean path (grpc-unary.ts).
-          if (grpcUnary.serves(request)) return grpcUnary.serve(request, response as Http2ServerResponse);
+          // Plain unary gRPC and Connect JSON calls of VideoService take the lean path (unary-fast-path.ts).
+          const wire = fastPath.wireOf(request);
+          if (wire !== undefined) return fastPath.serve(wire, request, response);
           clampDeadlineHeaders(request);
           callLog.track(request, response);
           rpcHandler(request, response);

@@ -1,7 +1,7 @@
 // VideoService handlers: translate the request, call the use case, translate back.
 // Rules live in src/app/videos.ts (STYLE §5); a handler that grows an `if` is wrong here.
 // The calls take a plain CallScope (caller, deadline, signal) rather than connect's
-// HandlerContext, so the lean unary gRPC path (grpc-unary.ts) runs exactly the same code as
+// HandlerContext, so the lean unary gRPC path (unary-fast-path.ts) runs exactly the same code as
 // connect-node without building a HandlerContext per call.
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';

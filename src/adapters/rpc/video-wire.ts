@@ -1,5 +1,5 @@
 // Protobuf encoding of the VideoService answers that carry videos, written by hand for the
-// lean gRPC path (grpc-unary.ts). protobuf-es's toBinary is reflective: it walks the
+// lean gRPC path (unary-fast-path.ts). protobuf-es's toBinary is reflective: it walks the
 // descriptor for every field and encodes each string through a TextEncoder, and was 12 % of
 // a GetVideo's CPU on the fast path (issue 10 profile) — more than the SQLite read. This
 // writes the same bytes in one pass over a buffer sized up front, as generated encoders do.

@@ -1,6 +1,7 @@
-// The lean unary gRPC path (issue 10): plain `application/grpc` / `application/grpc+proto`
-// unary calls of VideoService over HTTP/2 are served here, on the same node:http2 server and
-// port as connect-node, instead of through connect-node's universal handler. Measured on the
+// The lean unary path (issue 10): plain unary calls of VideoService — gRPC
+// (`application/grpc`, `application/grpc+proto`, over HTTP/2) and Connect with JSON
+// (`application/json`, HTTP/1.1 or HTTP/2) — are served here, on the same servers and port as
+// connect-node, instead of through connect-node's universal handler. Measured on the
 // shared 2-core machine (README "Transport performance"), connect-node's per-call machinery —
 // universal request/response objects, undici Headers, async-iterable pipelines, a
 // HandlerContext with linked AbortSignals and a DOMException per call — held a *constant*
@@ -16,22 +17,28 @@
 // machinery is most of its cost (bare node:http2 answers 1.8-2.3x as many calls); raw streams
 // instead of the compat request/response would save ~6 us per call more, the next step.
 //
-// Everything else stays on connect-node, which implements it fully: Connect and gRPC-Web,
-// streaming, health and reflection, JSON codecs, and compressed requests (grpc-encoding other
-// than identity); a malformed grpc-timeout is also left to connect-node, which refuses it.
-import { create, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
+// Everything else stays on connect-node, which implements it fully: gRPC-Web, Connect with
+// binary protobuf, Connect GET, streaming, health and reflection, gRPC with JSON, compressed
+// requests (grpc-encoding or content-encoding other than identity), a Connect body without a
+// content-length or above the limit; a malformed grpc-timeout or connect-timeout-ms is left to
+// connect-node too, which refuses it. A Connect JSON body is parsed and an error written with
+// connect's own serialization and error JSON, so both paths answer the same bytes the same way.
+import { create, fromBinary, toBinary, type DescMessage, type Message } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { createMethodSerializationLookup, type Serialization } from '@connectrpc/connect/protocol';
+import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Http2ServerResponse } from 'node:http2';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { CallPolicy, DeadlineGuard } from './call-policy.ts';
 import type { CallLog, CallRecord } from './logging.ts';
 import { encodeGrpcMessage } from './grpc-message.ts';
-import type { NodeRequest } from './listener.ts';
+import { strictJsonOptions } from './json-options.ts';
+import type { NodeRequest, NodeResponse } from './listener.ts';
 import type { CallScope, VideoCalls } from './video-service.ts';
 import { videoAnswerEncoders } from './video-wire.ts';
 
-export interface GrpcUnaryPathOptions {
+export interface UnaryFastPathOptions {
   readonly calls: VideoCalls;
   readonly policy: CallPolicy;
   readonly callLog: CallLog;
@@ -39,14 +46,20 @@ export interface GrpcUnaryPathOptions {
   readonly readMaxBytes: number;
 }
 
-export interface GrpcUnaryPath {
-  /** Whether this path serves `request` (otherwise hand it to connect-node). */
-  serves(request: NodeRequest): request is Http2ServerRequest;
-  serve(request: Http2ServerRequest, response: Http2ServerResponse): void;
+/** The protocols this path speaks. */
+export type FastWire = 'grpc' | 'connect';
+
+export interface UnaryFastPath {
+  /** The protocol this path serves `request` in, or undefined: then hand it to connect-node. */
+  wireOf(request: NodeRequest): FastWire | undefined;
+  serve(wire: FastWire, request: NodeRequest, response: NodeResponse): void;
 }
 
 interface Route {
   readonly input: DescMessage;
+  /** connect's own JSON serialization of the request and the answer (strict options, the read limit). */
+  readonly json: { readonly input: Serialization<Message>; readonly output: Serialization<Message> };
+  readonly output: DescMessage;
   /** The answer as one gRPC envelope: video-wire.ts's encoder where there is one, else toBinary. */
   readonly encode: (answer: unknown) => Buffer;
   readonly call: (request: never, scope: never) => Promise<unknown>;
@@ -56,14 +69,18 @@ const typeName = VideoService.typeName;
 // The wire format of grpc-timeout (connect's parseTimeout accepts exactly this): anything else
 // goes to connect-node, which answers it with its own protocol error.
 const grpcTimeoutPattern = /^\d{1,8}[HMSmun]$/;
+const connectTimeoutPattern = /^\d{1,10}$/;
+const contentLengthPattern = /^\d{1,10}$/;
 // Built once: the response head of every answer (SPEC §6 adds the request id per call).
-const responseHead = Object.freeze({ 'content-type': 'application/grpc+proto' });
+const grpcResponseHead = Object.freeze({ 'content-type': 'application/grpc+proto' });
+const jsonContentType = 'application/json';
 const okTrailers = Object.freeze({ 'grpc-status': '0' });
+const emptyHead = Object.freeze({});
 const envelopeHeaderBytes = 5;
 const compressedFlag = 0b1;
 
 /** The lean unary gRPC path for VideoService; see the file comment for what it leaves to connect-node. */
-export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPath {
+export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPath {
   const { calls, policy, callLog, readMaxBytes } = options;
   // One table from the request path to its descriptors and call, built once.
   const routes = new Map<string, Route>();
@@ -77,28 +94,49 @@ export function createGrpcUnaryPath(options: GrpcUnaryPathOptions): GrpcUnaryPat
       encoder === undefined
         ? (answer: unknown) => envelopeOf(toBinary(output, create(output, answer as never)))
         : (answer: unknown) => sealEnvelope(encoder(answer, envelopeHeaderBytes));
-    routes.set(`/${typeName}/${method.name}`, { input: method.input, encode, call });
+    const serialization = createMethodSerializationLookup(method, undefined, strictJsonOptions, {
+      readMaxBytes,
+      writeMaxBytes: Number.MAX_SAFE_INTEGER,
+    });
+    const json = { input: serialization.getI(false), output: serialization.getO(false) };
+    routes.set(`/${typeName}/${method.name}`, { input: method.input, json, output, encode, call });
   }
 
-  function serves(request: NodeRequest): request is Http2ServerRequest {
-    if (!('stream' in request) || request.method !== 'POST') return false;
+  function wireOf(request: NodeRequest): FastWire | undefined {
+    if (request.method !== 'POST' || !routes.has(request.url ?? '')) return undefined;
     const headers = request.headers;
     const contentType = headers['content-type'];
-    if (contentType !== 'application/grpc' && contentType !== 'application/grpc+proto') return false;
-    const encoding = headers['grpc-encoding'];
-    if (encoding !== undefined && encoding !== 'identity') return false;
-    const timeout = headers['grpc-timeout'];
-    if (timeout !== undefined && (typeof timeout !== 'string' || !grpcTimeoutPattern.test(timeout))) return false;
-    return routes.has(request.url);
+    if (contentType === 'application/grpc' || contentType === 'application/grpc+proto') {
+      if (!('stream' in request)) return undefined;
+      const encoding = headers['grpc-encoding'];
+      if (encoding !== undefined && encoding !== 'identity') return undefined;
+      const timeout = headers['grpc-timeout'];
+      if (timeout !== undefined && (typeof timeout !== 'string' || !grpcTimeoutPattern.test(timeout))) return undefined;
+      return 'grpc';
+    }
+    if (contentType === jsonContentType || contentType === 'application/json; charset=utf-8') {
+      const encoding = headers['content-encoding'];
+      if (encoding !== undefined && encoding !== 'identity') return undefined;
+      const version = headers['connect-protocol-version'];
+      if (version !== undefined && version !== '1') return undefined;
+      const timeout = headers['connect-timeout-ms'];
+      if (timeout !== undefined && (typeof timeout !== 'string' || !connectTimeoutPattern.test(timeout))) return undefined;
+      // The whole body's size is known up front and within the limit; connect-node refuses the rest.
+      const length = headers['content-length'];
+      if (length === undefined || !contentLengthPattern.test(length) || Number(length) > readMaxBytes) return undefined;
+      if (headers['transfer-encoding'] !== undefined) return undefined;
+      return 'connect';
+    }
+    return undefined;
   }
 
-  function serve(request: Http2ServerRequest, response: Http2ServerResponse): void {
-    const call = new UnaryCall(routes.get(request.url)!, request, response, callLog.open(request, response), policy, readMaxBytes);
+  function serve(wire: FastWire, request: NodeRequest, response: NodeResponse): void {
+    const call = new UnaryCall(wire, routes.get(request.url ?? '')!, request, response, callLog.open(request, response), policy, readMaxBytes);
     request.on('data', (chunk: Buffer) => call.received(chunk));
     request.once('end', () => call.ended());
   }
 
-  return { serves, serve };
+  return { wireOf, serve };
 }
 
 /**
@@ -114,15 +152,20 @@ class UnaryCall {
   readonly #deadline: number | undefined;
 
   constructor(
+    private readonly wire: FastWire,
     private readonly route: Route,
-    private readonly request: Http2ServerRequest,
-    private readonly response: Http2ServerResponse,
+    private readonly request: NodeRequest,
+    private readonly response: NodeResponse,
     private readonly record: CallRecord | undefined,
     private readonly policy: CallPolicy,
     private readonly readMaxBytes: number,
   ) {
     // A deadline counts from the call's arrival, as connect-node reckons it.
-    this.#deadline = policy.deadlineOf(request.headers['grpc-timeout'] as string | undefined, Date.now());
+    const headers = request.headers;
+    this.#deadline =
+      wire === 'grpc'
+        ? policy.deadlineOf(headers['grpc-timeout'] as string | undefined, Date.now())
+        : policy.connectDeadlineOf(headers['connect-timeout-ms'] as string | undefined, Date.now());
   }
 
   received(chunk: Buffer): void {
@@ -130,6 +173,8 @@ class UnaryCall {
     this.#chunks.push(chunk);
     this.#received += chunk.length;
     // Refuse an oversized message as soon as its length prefix says so, without buffering it.
+    // (A Connect body's length was checked against the limit before the call came here.)
+    if (this.wire !== 'grpc') return;
     const fault = envelopeFault(this.#chunks, this.#received, this.readMaxBytes);
     if (fault === undefined) return;
     this.#chunks.length = 0;
@@ -142,7 +187,7 @@ class UnaryCall {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#received);
     let message: unknown;
     try {
-      message = decodeUnary(this.route.input, body);
+      message = this.wire === 'grpc' ? decodeUnary(this.route.input, body) : this.route.json.input.parse(body);
     } catch (error) {
       return this.requestFault(error as ConnectError);
     }
@@ -163,7 +208,7 @@ class UnaryCall {
       const aborter = new AbortController();
       controller = aborter;
       onClose = () => aborter.abort();
-      this.request.stream.once('close', onClose);
+      this.response.once('close', onClose);
       guard = policy.guardDeadline(deadline, aborter, (error) => this.fail(error, undefined));
     }
     let caller: string | undefined;
@@ -179,12 +224,12 @@ class UnaryCall {
       guard?.disarm();
       const late = policy.lateError(deadline);
       if (late !== undefined) this.fail(late, caller);
-      else this.ok(this.route.encode(output), caller);
+      else this.ok(output, caller);
     } catch (error) {
       guard?.disarm();
       this.fail(policy.lateError(deadline) ?? policy.toConnectError(error), caller, error);
     } finally {
-      if (onClose !== undefined) this.request.stream.off('close', onClose);
+      if (onClose !== undefined) this.response.off('close', onClose);
     }
   }
 
@@ -193,18 +238,22 @@ class UnaryCall {
    * reset) while the call ran; the log line then says CANCELED from the reset.
    */
   #gone(): boolean {
-    const stream = this.response.stream;
-    return this.#answered || stream.destroyed || stream.closed;
+    if (this.#answered) return true;
+    const response = this.response;
+    if ('stream' in response) return response.stream.destroyed || response.stream.closed;
+    return response.destroyed || response.writableEnded;
   }
 
-  ok(envelope: Buffer, caller: string | undefined): void {
+  ok(output: unknown, caller: string | undefined): void {
     if (this.#gone()) return;
     const record = this.record;
     if (record !== undefined) {
       record.code = 'ok';
       record.caller = caller;
     }
-    this.#send(okTrailers, envelope);
+    const route = this.route;
+    if (this.wire === 'grpc') return this.#sendGrpc(okTrailers, route.encode(output));
+    this.#sendConnect(200, emptyHead, route.json.output.serialize(create(route.output, output as never)));
   }
 
   /** A call that reached the policy: the log records its code, caller and cause. */
@@ -216,23 +265,40 @@ class UnaryCall {
       record.caller = caller;
       record.cause = error.cause ?? thrown ?? error;
     }
-    this.#send(errorTrailers(error));
+    this.#refuse(error);
   }
 
   /** A request that could not be read (it never reached the policy): logged as refused early. */
   requestFault(error: ConnectError): void {
     if (this.#gone()) return;
     if (this.record !== undefined) this.record.trailerStatus = String(error.code);
-    this.#send(errorTrailers(error));
+    this.#refuse(error);
   }
 
-  #send(trailers: Readonly<Record<string, string>>, envelope?: Buffer): void {
+  /** gRPC: the status in trailers. Connect: the HTTP status and connect's error JSON, metadata as headers. */
+  #refuse(error: ConnectError): void {
+    if (this.wire === 'grpc') return this.#sendGrpc(errorTrailers(error));
+    const head: Record<string, string> = {};
+    error.metadata.forEach((value, key) => {
+      head[key] = value;
+    });
+    this.#sendConnect(codeToHttpStatus(error.code), head, errorToJsonBytes(error, strictJsonOptions));
+  }
+
+  #sendGrpc(trailers: Readonly<Record<string, string>>, envelope?: Buffer): void {
     this.#answered = true;
-    const response = this.response;
-    response.writeHead(200, responseHead);
+    const response = this.response as Http2ServerResponse;
+    response.writeHead(200, grpcResponseHead);
     response.addTrailers(trailers);
     if (envelope === undefined) response.end();
     else response.end(envelope);
+  }
+
+  #sendConnect(status: number, head: Readonly<Record<string, string>>, body: Uint8Array): void {
+    this.#answered = true;
+    const response = this.response;
+    response.writeHead(status, { ...head, 'content-type': jsonContentType, 'content-length': String(body.byteLength) });
+    response.end(body);
   }
 }
 
