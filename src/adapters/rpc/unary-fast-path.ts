@@ -79,7 +79,7 @@ const emptyHead = Object.freeze({});
 const envelopeHeaderBytes = 5;
 const compressedFlag = 0b1;
 
-/** The lean unary gRPC path for VideoService; see the file comment for what it leaves to connect-node. */
+/** The lean unary path for VideoService; see the file comment for what it leaves to connect-node. */
 export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPath {
   const { calls, policy, callLog, readMaxBytes } = options;
   // One table from the request path to its descriptors and call, built once.

@@ -1,11 +1,12 @@
-// The lean unary gRPC path (unary-fast-path.ts) answers exactly as connect-node would: the same
-// video for a plain request and for a gzip-compressed one (which connect-node serves), the
-// spec's grpc-message encoding, the caller's request id, and an oversized message refused from
-// its length prefix alone.
+// The lean unary path (unary-fast-path.ts) answers exactly as connect-node would: the same
+// video for a plain gRPC request and for a gzip-compressed one (which connect-node serves), the
+// spec's grpc-message encoding, the caller's request id, an oversized message refused from its
+// length prefix alone; and for Connect JSON the same video as gRPC, connect's error JSON and
+// HTTP status, and the strict JSON rules.
 import http2 from 'node:http2';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Code, createClient } from '@connectrpc/connect';
-import { compressionGzip, createGrpcTransport } from '@connectrpc/connect-node';
+import { compressionGzip, createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerTokenInterceptor } from '../../src/client.ts';
 import { CreateVideoRequestSchema, GetVideoRequestSchema, GetVideoResponseSchema, VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
@@ -97,5 +98,42 @@ describe('the lean unary gRPC path', () => {
     expect(answer.trailers['grpc-status'] ?? answer.headers['grpc-status']).toBe(String(Code.ResourceExhausted));
     const line = service.logs.slice(logged).find((entry) => entry.procedure === '/video.v1.VideoService/GetVideo');
     expect(line).toMatchObject({ code: 'resource_exhausted', level: 40 });
+  });
+});
+
+/** One Connect unary POST over HTTP/1.1 with a JSON body. */
+async function connectPost(path: string, json: string): Promise<{ status: number; requestId: string | null; body: unknown }> {
+  const answer = await fetch(`${service.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: json,
+  });
+  return { status: answer.status, requestId: answer.headers.get('x-request-id'), body: await answer.json() };
+}
+
+describe('the lean unary path for Connect JSON', () => {
+  it('answers the same video over Connect JSON on HTTP/1.1 as over gRPC', async () => {
+    const interceptors = [bearerTokenInterceptor(token)];
+    const grpc = createClient(VideoService, createGrpcTransport({ baseUrl: service.url, interceptors }));
+    const connect = createClient(VideoService, createConnectTransport({ baseUrl: service.url, httpVersion: '1.1', interceptors }));
+    const { video } = await connect.createVideo({ video: { originalName: 'c.mp4', title: 'over connect', labels: { a: 'b' } } });
+    expect((await connect.getVideo({ videoId: video!.videoId })).video).toEqual((await grpc.getVideo({ videoId: video!.videoId })).video);
+  });
+
+  it("answers a refused call with connect's error JSON, its HTTP status and a request id", async () => {
+    const answer = await connectPost('/video.v1.VideoService/GetVideo', JSON.stringify({ videoId: 'nope' }));
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_argument', message: 'video_id: must be a UUID in lowercase canonical form (8-4-4-4-12 hex digits)' },
+    });
+    expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses an unknown JSON field name with INVALID_ARGUMENT (strict JSON), logged below error level', async () => {
+    const logged = service.logs.length;
+    const answer = await connectPost('/video.v1.VideoService/GetVideo', JSON.stringify({ videoId: 'x', statsu: 1 }));
+    expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_argument' } });
+    const line = service.logs.slice(logged).find((entry) => entry.procedure === '/video.v1.VideoService/GetVideo');
+    expect(line).toMatchObject({ code: 'invalid_argument', level: 40 });
   });
 });
