@@ -1,11 +1,11 @@
-// Two rules every call obeys, as interceptors: no new call is accepted once the server is
-// closing (UNAVAILABLE, which clients retry elsewhere), and a unary call ends at the
-// client's deadline — never a late OK.
+// The call policy (call-policy.ts) as connect interceptors: a unary call ends at the client's
+// deadline — never a late OK; and a call is admitted (not closing, a valid token, within its
+// caller's rate limit) before its handler runs.
 import { createContextKey, type Interceptor } from '@connectrpc/connect';
 import { parseTimeout as parseConnectTimeout } from '@connectrpc/connect/protocol-connect';
 import { parseTimeout as parseGrpcTimeout } from '@connectrpc/connect/protocol-grpc';
 import { principalKey } from './auth.ts';
-import { lateError, refuseIfClosing, type CallPolicy } from './call-policy.ts';
+import { lateError, type CallPolicy } from './call-policy.ts';
 import { abortedCallError } from './errors.ts';
 
 /**
@@ -14,14 +14,6 @@ import { abortedCallError } from './errors.ts';
  * is always answered DEADLINE_EXCEEDED, never UNAVAILABLE a moment before it.
  */
 export const callDeadlineKey = createContextKey<number | undefined>(undefined, { description: 'call deadline' });
-
-/** Refuses non-public calls with UNAVAILABLE once `closing` is aborted; in-flight calls are unaffected. */
-export function refuseWhileClosing(closing: AbortSignal): Interceptor {
-  return (next) => async (request) => {
-    refuseIfClosing(closing, request.service.typeName);
-    return next(request);
-  };
-}
 
 /**
  * The client's deadline as epoch ms, from the header its protocol uses (grpc-timeout for
