@@ -94,7 +94,12 @@ const shapes: Shape[] = [
     async start(port) {
       const socket = await rawConnect(port);
       socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
-      await new Promise((resolve) => socket.once('data', resolve));
+      // At the connection cap this connection may be closed (as the oldest idle) before its
+      // answer arrives; then there is nothing left to wait for.
+      await new Promise((resolve) => {
+        socket.once('data', resolve);
+        socket.once('close', resolve);
+      });
       return socket;
     },
   },
