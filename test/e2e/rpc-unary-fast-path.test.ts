@@ -4,12 +4,14 @@
 // length prefix alone; and for Connect JSON the same video as gRPC, connect's error JSON and
 // HTTP status, and the strict JSON rules.
 import http2 from 'node:http2';
+import net from 'node:net';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Code, createClient } from '@connectrpc/connect';
 import { compressionGzip, createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearerTokenInterceptor } from '../../src/client.ts';
 import { CreateVideoRequestSchema, GetVideoRequestSchema, GetVideoResponseSchema, VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
+import { faultyStore, type FaultyStore } from '../support/faulty-store.ts';
 import { startTestService, type TestService } from '../support/rpc-service.ts';
 
 let service: TestService;
@@ -135,5 +137,36 @@ describe('the lean unary path for Connect JSON', () => {
     expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_argument' } });
     const line = service.logs.slice(logged).find((entry) => entry.procedure === '/video.v1.VideoService/GetVideo');
     expect(line).toMatchObject({ code: 'invalid_argument', level: 40 });
+  });
+});
+
+describe('a call whose client closes its connection mid-call (no RST_STREAM)', () => {
+  it('is logged as canceled at info, not unknown at error', async () => {
+    let faulty: FaultyStore | undefined;
+    const hanging = await startTestService({ wrapStore: (store) => (faulty = faultyStore(store)).store });
+    try {
+      faulty!.mode = 'hang';
+      const hangingToken = await hanging.mint('alice');
+      let socket: net.Socket | undefined;
+      const session = http2.connect(hanging.url, { createConnection: () => (socket = net.connect(hanging.port, '127.0.0.1')) });
+      session.on('error', () => undefined);
+      const request = toBinary(GetVideoRequestSchema, create(GetVideoRequestSchema, { videoId: '01a21073-e94b-7791-9ee6-4b3bf8727f1d' }));
+      const stream = session.request({
+        ':method': 'POST', ':path': '/video.v1.VideoService/GetVideo', 'content-type': 'application/grpc', te: 'trailers',
+        authorization: `Bearer ${hangingToken}`,
+      });
+      stream.on('error', () => undefined);
+      stream.end(envelope(request));
+      // Time for the call to reach the (hanging) store; then the socket goes.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket!.destroy();
+      await vi.waitFor(() => expect(hanging.logs.some((line) => line.procedure === '/video.v1.VideoService/GetVideo')).toBe(true));
+      expect(hanging.logs.find((line) => line.procedure === '/video.v1.VideoService/GetVideo')).toMatchObject({
+        code: 'canceled', level: 30, caller: 'alice',
+      });
+    } finally {
+      faulty?.release();
+      await hanging.stop();
+    }
   });
 });

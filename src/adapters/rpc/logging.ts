@@ -175,7 +175,10 @@ function codeFromResponse(record: CallRecord, request: NodeRequest, response: No
   const grpcStatus = record.trailerStatus ?? response.getHeader('grpc-status');
   if (grpcStatus !== undefined) return Number(grpcStatus) === 0 ? 'ok' : (Number(grpcStatus) as Code);
   // Closed before the answer was out and before the handler settled: the client went away.
-  if (closedFirst) return Code.Canceled;
+  // Node's HTTP/2 compat response reports 'finish' even for a stream torn down with its
+  // connection (a client that closed its socket mid-call, no RST_STREAM), so an answer that
+  // never even started (no head sent) counts as gone too, not as UNKNOWN.
+  if (closedFirst || !response.headersSent) return Code.Canceled;
   if (response.statusCode !== 200) return codeOfStatus(response.statusCode);
   return Code.Unknown;
 }
