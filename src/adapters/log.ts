@@ -22,12 +22,23 @@ export const redactedPaths = [
   'config.jwt.secret',
 ];
 
+/** What a censored value reads as. */
+export const redactionCensor = '[redacted]';
+
+/**
+ * The redacted paths that can match a flat line (every value a string or number): the
+ * wildcard and nested paths never can. pino's redaction walks every wildcard on every line,
+ * so a hot line of known flat fields (the call log's) uses only these (issue 10: 7.9 µs per
+ * line with every path against 2.4 µs with these, measured with pino to /dev/null).
+ */
+export const flatRedactedPaths = redactedPaths.filter((path) => !path.includes('.') && !path.includes('*'));
+
 /** A pino logger at `level`, writing JSON lines to `destination` (stdout by default). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service: 'videosvc' },
-    redact: { paths: redactedPaths, censor: '[redacted]' },
+    redact: { paths: redactedPaths, censor: redactionCensor },
   };
   // pino's own default is asynchronous: lines logged just before a kill are lost, and at
   // exit it flushes with a loop that retries a closed pipe (EPIPE) forever, so SIGTERM

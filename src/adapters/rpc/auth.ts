@@ -1,11 +1,10 @@
 // Authentication (SPEC §4): every VideoService call carries `authorization: Bearer <JWT>`;
 // the verified principal reaches handlers through context values, never a global.
-import { createContextKey, type HandlerContext, type Interceptor } from '@connectrpc/connect';
+import { createContextKey, type HandlerContext } from '@connectrpc/connect';
 import type { Principal } from '../../app/principal.ts';
 import { Unauthenticated } from '../../domain/errors.ts';
-import type { TokenVerifier } from '../token/verifier.ts';
 
-/** Where the auth interceptor leaves the caller for handlers and the call log. */
+/** Where the policy interceptor (call-guards.ts) leaves the caller for handlers and the call log. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: 'principal' });
 
 // Served without a token so load balancers, buf curl and grpcurl work with no credentials.
@@ -14,15 +13,6 @@ const publicServices = new Set(['grpc.health.v1.Health', 'grpc.reflection.v1.Ser
 /** Whether a service is reachable without a token (health, reflection). */
 export function isPublicService(typeName: string): boolean {
   return publicServices.has(typeName);
-}
-
-/** Server interceptor: verifies the bearer token of non-public calls and stores the principal. */
-export function authInterceptor(verifier: TokenVerifier): Interceptor {
-  return (next) => async (request) => {
-    if (isPublicService(request.service.typeName)) return next(request);
-    request.contextValues.set(principalKey, await verifier.verify(request.header.get('authorization')));
-    return next(request);
-  };
 }
 
 /** The caller of a handler's call; the auth interceptor guarantees it for VideoService. */

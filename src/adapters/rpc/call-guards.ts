@@ -1,11 +1,12 @@
-// Two rules every call obeys, as interceptors: no new call is accepted once the server is
-// closing (UNAVAILABLE, which clients retry elsewhere), and a unary call ends at the
-// client's deadline — never a late OK.
+// The call policy (call-policy.ts) as connect interceptors: a unary call ends at the client's
+// deadline — never a late OK; and a call is admitted (not closing, a valid token, within its
+// caller's rate limit) before its handler runs.
 import { createContextKey, type Interceptor } from '@connectrpc/connect';
 import { parseTimeout as parseConnectTimeout } from '@connectrpc/connect/protocol-connect';
 import { parseTimeout as parseGrpcTimeout } from '@connectrpc/connect/protocol-grpc';
-import { isPublicService } from './auth.ts';
-import { abortedCallError, deadlineExceededError, shuttingDownError } from './errors.ts';
+import { principalKey } from './auth.ts';
+import { lateError, type CallPolicy } from './call-policy.ts';
+import { abortedCallError } from './errors.ts';
 
 /**
  * The client's deadline (epoch ms) as the deadline interceptor reckons it, for handlers
@@ -13,16 +14,6 @@ import { abortedCallError, deadlineExceededError, shuttingDownError } from './er
  * is always answered DEADLINE_EXCEEDED, never UNAVAILABLE a moment before it.
  */
 export const callDeadlineKey = createContextKey<number | undefined>(undefined, { description: 'call deadline' });
-
-/** Refuses non-public calls with UNAVAILABLE once `closing` is aborted; in-flight calls are unaffected. */
-export function refuseWhileClosing(closing: AbortSignal): Interceptor {
-  return (next) => async (request) => {
-    if (closing.aborted && !isPublicService(request.service.typeName)) {
-      throw shuttingDownError();
-    }
-    return next(request);
-  };
-}
 
 /**
  * The client's deadline as epoch ms, from the header its protocol uses (grpc-timeout for
@@ -48,8 +39,10 @@ export function clientDeadline(header: Headers, now: number): number | undefined
  * deadline passes, CANCELED when the client goes) instead of waiting for the handler.
  * connect's deadline is a timer, and a timer cannot fire while a synchronous store read
  * holds the event loop; so an answer that arrives at or after the deadline, success or
- * failure, is also turned into DEADLINE_EXCEEDED here: the client has given up by then,
- * and its log line must say deadline_exceeded, not ok.
+ * failure, is also turned into DEADLINE_EXCEEDED here (call-policy.ts lateError): the client
+ * has given up by then, and its log line must say deadline_exceeded, not ok.
+ * A call without a deadline gets no Promise and no abort listener: it can only end early
+ * because its client went, and that is checked once the handler is done.
  */
 export function deadlineInterceptor(): Interceptor {
   return (next) => async (request) => {
@@ -58,16 +51,36 @@ export function deadlineInterceptor(): Interceptor {
     request.contextValues.set(callDeadlineKey, deadline);
     const signal = request.signal;
     if (signal.aborted) throw abortedCallError(signal.reason);
-    const late = (): boolean => deadline !== undefined && Date.now() >= deadline;
+    if (deadline === undefined) {
+      const response = await next(request);
+      if (signal.aborted) throw abortedCallError(signal.reason);
+      return response;
+    }
     return new Promise((resolve, reject) => {
       const onAbort = (): void => reject(abortedCallError(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
       next(request)
         .then(
-          (response) => (late() ? reject(deadlineExceededError()) : resolve(response)),
-          (error: unknown) => reject(late() ? deadlineExceededError() : error),
+          (response) => {
+            const late = lateError(deadline);
+            if (late === undefined) resolve(response);
+            else reject(late);
+          },
+          (error: unknown) => reject(lateError(deadline) ?? error),
         )
         .finally(() => signal.removeEventListener('abort', onAbort));
     });
+  };
+}
+
+/**
+ * The call policy's admission (not closing, a valid token, within the rate limit) for
+ * connect-node calls; leaves the caller in the context values for handlers and the call log.
+ */
+export function policyInterceptor(policy: CallPolicy): Interceptor {
+  return (next) => async (request) => {
+    const principal = await policy.admit(request.service.typeName, request.header.get('authorization'));
+    if (principal !== undefined) request.contextValues.set(principalKey, principal);
+    return next(request);
   };
 }

@@ -4,6 +4,7 @@
 // as far as this server's interceptors (then INTERNAL is the server's own fault and stays).
 import { Code } from '@connectrpc/connect';
 import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
+import { encodeGrpcMessage, respecGrpcMessage } from './grpc-message.ts';
 
 const internal = String(Code.Internal);
 const invalidArgument = String(Code.InvalidArgument);
@@ -35,28 +36,39 @@ export function brokenAnswer(requestContentType: string, reached: () => boolean)
       status: 200,
       header: new Headers({ 'content-type': `application/grpc+${codec}` }),
       body: once(),
-      trailer: new Headers({ 'grpc-status': status, 'grpc-message': encodeURIComponent(message) }),
+      trailer: new Headers({ 'grpc-status': status, 'grpc-message': encodeGrpcMessage(message) }),
     };
   }
   return undefined;
 }
 
-// gRPC: the status is a trailer, set once the body has been produced.
-export function correctGrpc(response: UniversalServerResponse, reached: () => boolean): UniversalServerResponse {
+/** Told the gRPC status an answer ends with (for the call log, which cannot read trailers otherwise). */
+export type StatusObserver = (status: string | undefined) => void;
+
+// gRPC: the status is a trailer, set once the body has been produced. Its grpc-message is
+// rewritten here, where the trailer is made, into the gRPC spec's encoding (grpc-message.ts).
+export function correctGrpc(response: UniversalServerResponse, reached: () => boolean, observe?: StatusObserver): UniversalServerResponse {
   const trailer = response.trailer;
   if (trailer === undefined || response.body === undefined) return response;
   const correct = (): void => {
     if (!reached() && trailer.get('grpc-status') === internal) trailer.set('grpc-status', invalidArgument);
   };
+  const finish = (): void => {
+    correct();
+    const message = trailer.get('grpc-message');
+    if (message !== null) trailer.set('grpc-message', respecGrpcMessage(message));
+    observe?.(trailer.get('grpc-status') ?? undefined);
+  };
   correct();
   return {
     ...response,
     body: passOn(response.body, {
-      end: correct,
+      end: finish,
       broken: () => {
         const { status, message } = brokenAnswerStatus(reached);
         trailer.set('grpc-status', status);
-        trailer.set('grpc-message', encodeURIComponent(message));
+        trailer.set('grpc-message', encodeGrpcMessage(message));
+        observe?.(status);
         return undefined;
       },
     }),
@@ -74,26 +86,30 @@ function trailerEnvelope(text: string): Uint8Array {
 }
 
 // gRPC-Web: the status travels in the body, in a trailer envelope (flag 0x80) of header lines.
-export function correctGrpcWeb(response: UniversalServerResponse, reached: () => boolean): UniversalServerResponse {
+export function correctGrpcWeb(response: UniversalServerResponse, reached: () => boolean, observe?: StatusObserver): UniversalServerResponse {
   if (response.body === undefined) return response;
   return {
     ...response,
     body: passOn(response.body, {
       map: (chunk) => {
-        if (reached() || chunk.length < 5 || chunk[0] !== trailerFlag) return chunk;
+        if (chunk.length < 5 || chunk[0] !== trailerFlag) return chunk;
         const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         if (view.readUInt32BE(1) !== chunk.length - 5) return chunk;
         const text = view.subarray(5).toString('latin1');
-        const corrected = text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
+        const corrected = reached() ? text : text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
+        observe?.(grpcStatusLine.exec(corrected)?.[1]);
         return corrected === text ? chunk : trailerEnvelope(corrected);
       },
       broken: () => {
         const { status, message } = brokenAnswerStatus(reached);
+        observe?.(status);
         return trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeURIComponent(message)}\r\n`);
       },
     }),
   };
 }
+
+const grpcStatusLine = /grpc-status:\s*(\d+)/i;
 
 // Connect unary: HTTP 500 with a JSON error body; INVALID_ARGUMENT is HTTP 400.
 export async function correctConnect(response: UniversalServerResponse): Promise<UniversalServerResponse> {

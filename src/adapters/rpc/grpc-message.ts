@@ -1,8 +1,9 @@
 // connect-es writes `grpc-message` with encodeURIComponent, which also escapes ':' ';' ','
 // and '/'. @grpc/grpc-js decodes with decodeURI, which leaves exactly those escaped, so its
 // callers would read "title%3A at most 300 characters". The gRPC spec escapes only bytes
-// outside 0x20–0x7E and '%'; re-encoding that way reads correctly in every client.
-import type { NodeResponse } from './listener.ts';
+// outside 0x20–0x7E and '%'; re-encoding that way reads correctly in every client. It is
+// re-encoded where the trailer is made (encoded-answers.ts), and written the spec's way at
+// once by the paths that make their own (unary-fast-path.ts, early-refusal.ts).
 
 /** Percent-encodes `message` the way the gRPC HTTP/2 spec does (UTF-8, minimal escaping). */
 export function encodeGrpcMessage(message: string): string {
@@ -21,11 +22,7 @@ function decodeLeniently(value: string): string {
   }
 }
 
-/** Rewrites the `grpc-message` trailer of `response` into the spec's minimal encoding. */
-export function respecGrpcMessage(response: NodeResponse): void {
-  const addTrailers = response.addTrailers.bind(response) as (headers: Record<string, string>) => void;
-  response.addTrailers = ((headers: Record<string, string>) => {
-    const message = headers['grpc-message'];
-    addTrailers(message === undefined ? headers : { ...headers, 'grpc-message': encodeGrpcMessage(decodeLeniently(message)) });
-  }) as typeof response.addTrailers;
+/** A `grpc-message` value as connect encoded it (encodeURIComponent), re-encoded the spec's way. */
+export function respecGrpcMessage(message: string): string {
+  return encodeGrpcMessage(decodeLeniently(message));
 }

@@ -139,14 +139,17 @@ export async function listen(host: string, port: number, handler: RequestHandler
     if (closing) response.setHeader('connection', 'close');
     // Same early answer over HTTP/1.1: the unread rest of the body would block the next request
     // on this keep-alive connection (connect stops reading it), so such a connection is closed
-    // after the answer. Checked when the head is written, the last moment a header can be added.
-    const writeHead = response.writeHead;
+    // after the answer. A request with a body starts out answered with `connection: close`,
+    // taken back once the whole body has been read ('end'); the head written before that keeps it.
+    // (No per-request wrapper of writeHead: the header is decided by the request's own events.)
     // A request without a body (no length, not chunked) is complete even before Node says so.
     const bodyless = request.headers['transfer-encoding'] === undefined && Number(request.headers['content-length'] ?? 0) === 0;
-    response.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (!request.complete && !bodyless) this.setHeader('connection', 'close');
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
+    if (!bodyless && !request.complete) {
+      response.setHeader('connection', 'close');
+      request.once('end', () => {
+        if (!closing && !response.headersSent) response.removeHeader('connection');
+      });
+    }
     response.once('close', () => {
       if (!h1Active.has(socket)) return;
       const left = (h1Active.get(socket) ?? 1) - 1;

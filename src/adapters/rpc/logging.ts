@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { Code, ConnectError, createContextKey, createContextValues, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
+import { flatRedactedPaths, redactionCensor } from '../log.ts';
 import { principalKey } from './auth.ts';
 import { resetByClient, type NodeRequest, type NodeResponse } from './listener.ts';
 
-interface CallRecord {
+export interface CallRecord {
   readonly procedure: string;
   readonly requestId: string;
   readonly startedNs: bigint;
@@ -29,8 +30,19 @@ const recordKey = createContextKey<CallRecord | undefined>(undefined, { descript
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CallLog {
-  /** Starts the record of an RPC request and writes its line when the response closes. */
+  /** Starts the record of an RPC request served by connect-node and writes its line when the response closes. */
   track(request: NodeRequest, response: NodeResponse): void;
+  /**
+   * Starts the record of a call whose server fills in code, caller and cause itself (the
+   * lean gRPC path) and writes its line when the response closes; undefined for a path
+   * that is not an RPC.
+   */
+  open(request: NodeRequest, response: NodeResponse): CallRecord | undefined;
+  /**
+   * Notes the gRPC status an encoded answer ends with, told by the handler wrapper that sees
+   * it being made (request-faults.ts): the code of a call no interceptor saw.
+   */
+  noteAnswerStatus(values: ContextValues, status: string | undefined): void;
   /** Hands the record to the interceptors (connectNodeAdapter's `contextValues`). */
   contextValues(request: NodeRequest): ContextValues;
   /** Notes code, caller and cause; it must be the outermost interceptor. */
@@ -40,6 +52,10 @@ export interface CallLog {
 /** Creates the call log for the RPC paths in `procedures` (`/video.v1.VideoService/GetVideo`, …). */
 export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): CallLog {
   const records = new WeakMap<NodeRequest, CallRecord>();
+  // Built once. A line without an error holds only flat fields (strings and numbers), so it is
+  // written through a child that redacts just the paths a flat line can hold; a failed call's
+  // line carries `err` (anything a cause holds) and goes through the full redaction.
+  const flatLines = logger.child({}, { redact: { paths: flatRedactedPaths, censor: redactionCensor } });
 
   function write(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): void {
     // No code from the interceptors: the call was refused (or abandoned) before the service saw it.
@@ -57,42 +73,41 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
     };
     const level = logLevelOf(code, refusedEarly);
     if (level === 'error') logger.error({ ...line, err: record.cause }, 'rpc call failed');
-    else logger[level](line, 'rpc call');
+    else flatLines[level](line, 'rpc call');
+  }
+
+  function open(request: NodeRequest, response: NodeResponse): CallRecord | undefined {
+    const url = request.url ?? '';
+    const procedure = url.includes('?') ? (url.split('?', 1)[0] ?? '') : url;
+    if (!procedures.has(procedure)) return undefined;
+    const offered = request.headers['x-request-id'];
+    const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
+    const record: CallRecord = { procedure, requestId, startedNs: process.hrtime.bigint() };
+    response.setHeader('x-request-id', requestId);
+    // 'finish' when the answer is out; 'close' alone when the client went away first. A client
+    // that resets an HTTP/2 stream before its request is read still gets a 'finish': connect
+    // answers the empty request ("missing input message", UNIMPLEMENTED) to nobody.
+    let written = false;
+    const writeOnce = (closedFirst: boolean): void => {
+      if (!written) write(record, request, response, closedFirst);
+      written = true;
+    };
+    response.once('finish', () => writeOnce(false));
+    response.once('close', () => writeOnce(true));
+    return record;
   }
 
   return {
+    open,
     track(request, response) {
-      const procedure = (request.url ?? '').split('?', 1)[0] ?? '';
-      if (!procedures.has(procedure)) return;
-      const offered = request.headers['x-request-id'];
-      const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
-      const record: CallRecord = { procedure, requestId, startedNs: process.hrtime.bigint() };
+      const record = open(request, response);
+      if (record === undefined) return;
       records.set(request, record);
-      response.setHeader('x-request-id', requestId);
-      // connect-node writes gRPC trailers through addTrailers; keep the status for calls no interceptor saw.
-      const addTrailers = response.addTrailers.bind(response) as (headers: Record<string, string>) => void;
-      response.addTrailers = ((headers: Record<string, string>) => {
-        record.trailerStatus = headers['grpc-status'];
-        addTrailers(headers);
-      }) as typeof response.addTrailers;
-      // gRPC-Web sends its status inside the body: a trailer frame (flag 0x80) of "grpc-status: N" lines.
-      const writeBody = response.write.bind(response) as (chunk: unknown, ...rest: unknown[]) => boolean;
-      response.write = ((chunk: unknown, ...rest: unknown[]) => {
-        if (chunk instanceof Uint8Array && chunk[0] === 0x80) {
-          record.trailerStatus ??= /grpc-status:\s*(\d+)/i.exec(Buffer.from(chunk.subarray(5)).toString('latin1'))?.[1];
-        }
-        return writeBody(chunk, ...rest);
-      }) as typeof response.write;
-      // 'finish' when the answer is out; 'close' alone when the client went away first. A client
-      // that resets an HTTP/2 stream before its request is read still gets a 'finish': connect
-      // answers the empty request ("missing input message", UNIMPLEMENTED) to nobody.
-      let written = false;
-      const writeOnce = (closedFirst: boolean): void => {
-        if (!written) write(record, request, response, closedFirst);
-        written = true;
-      };
-      response.once('finish', () => writeOnce(false));
-      response.once('close', () => writeOnce(true));
+    },
+
+    noteAnswerStatus(values, status) {
+      const record = values.get(recordKey);
+      if (record !== undefined && status !== undefined) record.trailerStatus = status;
     },
 
     contextValues(request) {
@@ -160,7 +175,10 @@ function codeFromResponse(record: CallRecord, request: NodeRequest, response: No
   const grpcStatus = record.trailerStatus ?? response.getHeader('grpc-status');
   if (grpcStatus !== undefined) return Number(grpcStatus) === 0 ? 'ok' : (Number(grpcStatus) as Code);
   // Closed before the answer was out and before the handler settled: the client went away.
-  if (closedFirst) return Code.Canceled;
+  // Node's HTTP/2 compat response reports 'finish' even for a stream torn down with its
+  // connection (a client that closed its socket mid-call, no RST_STREAM), so an answer that
+  // never even started (no head sent) counts as gone too, not as UNKNOWN.
+  if (closedFirst || !response.headersSent) return Code.Canceled;
   if (response.statusCode !== 200) return codeOfStatus(response.statusCode);
   return Code.Unknown;
 }

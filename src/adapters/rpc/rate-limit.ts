@@ -2,9 +2,6 @@
 // caller (the token's `sub`), so one noisy caller is refused with RESOURCE_EXHAUSTED and
 // a RetryInfo while every other caller is still served. Health and reflection carry no
 // caller and are bounded elsewhere (the public-stream limits).
-import type { Interceptor } from '@connectrpc/connect';
-import { principalKey } from './auth.ts';
-import { rateLimitedError } from './errors.ts';
 
 export interface CallerRateLimitOptions {
   /** Sustained calls per second per caller; 0 turns the limit off. */
@@ -75,17 +72,5 @@ export function createCallerRateLimiter(options: CallerRateLimitOptions): Caller
     get size() {
       return buckets.size;
     },
-  };
-}
-
-/** Server interceptor: refuses an authenticated caller's call once its bucket is empty. Put it after auth. */
-export function rateLimitInterceptor(limiter: CallerRateLimiter): Interceptor {
-  return (next) => async (request) => {
-    const caller = request.contextValues.get(principalKey)?.ownerId;
-    if (caller !== undefined) {
-      const retryAfterMs = limiter.take(caller);
-      if (retryAfterMs > 0) throw rateLimitedError(retryAfterMs);
-    }
-    return next(request);
   };
 }

@@ -10,7 +10,7 @@
 // no interceptor was reached, i.e. when the failure cannot have come from this server's code.
 // An answer connect fails to finish at all (it throws while encoding a status message that
 // holds half a character) is finished here too, instead of leaving the stream open for good.
-import { Code, ConnectError, createContextKey, createContextValues, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createContextKey, createContextValues, type ConnectRouter, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { brokenAnswer, correctConnect, correctGrpc, correctGrpcWeb } from './encoded-answers.ts';
 
@@ -44,20 +44,33 @@ export const requestFaultInterceptor: Interceptor = (next) => async (request) =>
   return next({ ...request, message: requestMessages(request.message) });
 };
 
-/** Wraps every handler of `router` so a unary request that failed to decode is answered INVALID_ARGUMENT. */
-export function answerUndecodableRequestsAsInvalidArgument(router: ConnectRouter): void {
+/** Told the gRPC or gRPC-Web status a call's answer ends with, and the call's context values. */
+export type AnswerStatusObserver = (values: ContextValues, status: string | undefined) => void;
+
+/**
+ * Wraps every handler of `router` so a unary request that failed to decode is answered
+ * INVALID_ARGUMENT. The wrapper sees every encoded gRPC and gRPC-Web answer as it is made, so
+ * it also tells `observe` the status each one ends with (the call log's code for calls no
+ * interceptor saw), instead of anything watching the Node response.
+ */
+export function answerUndecodableRequestsAsInvalidArgument(router: ConnectRouter, observe?: AnswerStatusObserver): void {
   router.handlers.forEach((handler, index) => {
-    router.handlers[index] = Object.assign(correctingHandler(handler), handler);
+    router.handlers[index] = Object.assign(correctingHandler(handler, observe), handler);
   });
 }
 
-function correctingHandler(handler: UniversalHandler): (request: UniversalServerRequest) => Promise<UniversalServerResponse> {
+function correctingHandler(
+  handler: UniversalHandler,
+  observeAnswer: AnswerStatusObserver | undefined,
+): (request: UniversalServerRequest) => Promise<UniversalServerResponse> {
   return async (request) => {
     const marker: Reached = { reached: false };
     const reached = () => marker.reached;
     // Without context values of its own the marker would be lost, and every INTERNAL corrected.
     request.contextValues ??= createContextValues();
     request.contextValues.set(reachedKey, marker);
+    const values = request.contextValues;
+    const observe = observeAnswer === undefined ? undefined : (status: string | undefined) => observeAnswer(values, status);
     let response: UniversalServerResponse;
     try {
       response = await handler(request);
@@ -65,11 +78,12 @@ function correctingHandler(handler: UniversalHandler): (request: UniversalServer
       // Connect could not even start the answer (it failed on the status of its first chunk).
       const broken = brokenAnswer(request.header.get('content-type') ?? '', reached);
       if (broken === undefined) throw error;
+      observe?.(broken.trailer?.get('grpc-status') ?? (reached() ? '13' : '3'));
       return broken;
     }
     const contentType = response.header?.get('content-type') ?? '';
-    if (contentType.startsWith('application/grpc-web')) return correctGrpcWeb(response, reached);
-    if (contentType.startsWith('application/grpc')) return correctGrpc(response, reached);
+    if (contentType.startsWith('application/grpc-web')) return correctGrpcWeb(response, reached, observe);
+    if (contentType.startsWith('application/grpc')) return correctGrpc(response, reached, observe);
     if (response.status === 500 && contentType.startsWith('application/json') && !reached()) return correctConnect(response);
     return response;
   };

@@ -11,24 +11,24 @@ import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/r
 import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection/v1alpha/reflection_pb.ts';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
-import { authInterceptor } from './auth.ts';
 import { createCallAdmission } from './call-admission.ts';
-import { deadlineInterceptor, refuseWhileClosing } from './call-guards.ts';
+import { deadlineInterceptor, policyInterceptor } from './call-guards.ts';
+import { createCallPolicy } from './call-policy.ts';
+import { createUnaryFastPath } from './unary-fast-path.ts';
 import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
-import { respecGrpcMessage } from './grpc-message.ts';
 import { healthHandlers } from './health.ts';
 import { httpRoutes } from './http-routes.ts';
 import { strictJsonOptions } from './json-options.ts';
 import { listen, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
 import { createPublicStreams } from './public-streams.ts';
-import { createCallerRateLimiter, rateLimitInterceptor } from './rate-limit.ts';
+import { createCallerRateLimiter } from './rate-limit.ts';
 import { resetWindowMs } from './rapid-reset.ts';
 import { registerReflection } from './reflection.ts';
 import { answerUndecodableRequestsAsInvalidArgument, requestFaultInterceptor } from './request-faults.ts';
 import { serveUnlessResetFirst } from './reset-before-read.ts';
-import { videoServiceHandlers } from './video-service.ts';
+import { videoServiceCalls, videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
   videos: Videos;
@@ -84,9 +84,17 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const publicStreams = createPublicStreams({ maxStreams: limits.maxPublicStreams, maxMs: limits.publicStreamMaxMs });
   const admission = createCallAdmission(limits.maxCallsInFlight);
   const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
+  // One policy (closing, auth, rate limit, deadlines, error mapping) for both paths below.
+  const policy = createCallPolicy({
+    verifier: options.verifier,
+    limiter: createCallerRateLimiter({ perSecond: limits.rateLimitPerSecond, burst: limits.rateLimitBurst }),
+    closing: closing.signal,
+  });
+  const calls = videoServiceCalls(options.videos, limits.storeTimeoutMs);
+  const fastPath = createUnaryFastPath({ calls, policy, callLog, readMaxBytes });
   const rpcHandler = connectNodeAdapter({
     routes(router) {
-      router.service(VideoService, videoServiceHandlers(options.videos, limits.storeTimeoutMs));
+      router.service(VideoService, videoServiceHandlers(calls));
       router.service(Health, healthHandlers({
         ping: options.ping,
         closing: closing.signal,
@@ -95,17 +103,15 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         publicStreams,
       }));
       registerReflection(router, [VideoService, Health], publicStreams);
-      answerUndecodableRequestsAsInvalidArgument(router);
+      answerUndecodableRequestsAsInvalidArgument(router, callLog.noteAnswerStatus);
     },
     // Outermost first: the log sees the final code; errors are mapped before it sees them.
     interceptors: [
       callLog.interceptor,
       requestFaultInterceptor,
       errorInterceptor(),
-      refuseWhileClosing(closing.signal),
       deadlineInterceptor(),
-      authInterceptor(options.verifier),
-      rateLimitInterceptor(createCallerRateLimiter({ perSecond: limits.rateLimitPerSecond, burst: limits.rateLimitBurst })),
+      policyInterceptor(policy),
     ],
     readMaxBytes,
     jsonOptions: strictJsonOptions,
@@ -125,7 +131,9 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       serveUnlessResetFirst(
         request,
         () => {
-          respecGrpcMessage(response);
+          // Plain unary gRPC and Connect JSON calls of VideoService take the lean path (unary-fast-path.ts).
+          const wire = fastPath.wireOf(request);
+          if (wire !== undefined) return fastPath.serve(wire, request, response);
           clampDeadlineHeaders(request);
           callLog.track(request, response);
           rpcHandler(request, response);

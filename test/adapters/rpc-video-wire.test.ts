@@ -1,0 +1,56 @@
+// The hand-written encoder of the lean gRPC path writes exactly the bytes protobuf-es's
+// toBinary writes, for any video and every answer shape that carries videos.
+import { create, toBinary } from '@bufbuild/protobuf';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { videoAnswerEncoders } from '../../src/adapters/rpc/video-wire.ts';
+import { VideoSchema, type Video } from '../../src/gen/video/v1/video_pb.ts';
+import {
+  BatchGetVideosResponseSchema,
+  GetVideoResponseSchema,
+  ListVideosResponseSchema,
+} from '../../src/gen/video/v1/video_service_pb.ts';
+
+const text = fc.oneof(fc.constant(''), fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', maxLength: 40 }));
+const timestamp = fc.option(
+  fc.record({ seconds: fc.bigInt({ min: -62_135_596_800n, max: 253_402_300_799n }), nanos: fc.integer({ min: -999_999_999, max: 999_999_999 }) }),
+  { nil: undefined },
+);
+const video: fc.Arbitrary<Video> = fc
+  .record({
+    ownerId: text, videoId: text, originalName: text, title: text, status: fc.integer({ min: -3, max: 9 }),
+    originalKey: text, transcodedKey: text, thumbKey: text,
+    durationSeconds: fc.oneof(fc.constant(0), fc.double({ noNaN: true }), fc.constant(-0)),
+    format: text, width: fc.nat({ max: 2 ** 32 - 1 }), height: fc.nat({ max: 2 ** 32 - 1 }),
+    sizeBytes: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), labels: fc.dictionary(text, text, { maxKeys: 4 }),
+    createTime: timestamp, updateTime: timestamp, etag: text,
+  })
+  .map((init) => create(VideoSchema, init));
+
+describe('the hand-written video answer encoder', () => {
+  it('writes a GetVideoResponse byte for byte as toBinary does, for any video', () => {
+    fc.assert(
+      fc.property(video, (one) => {
+        const expected = toBinary(GetVideoResponseSchema, create(GetVideoResponseSchema, { video: one }));
+        expect(Buffer.from(videoAnswerEncoders.GetVideo!({ video: one }))).toEqual(Buffer.from(expected));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes an answer without a video as an empty message', () => {
+    expect(videoAnswerEncoders.GetVideo!({}).length).toBe(0);
+  });
+
+  it('writes list and batch answers (repeated videos, a page token, missing ids) as toBinary does', () => {
+    fc.assert(
+      fc.property(fc.array(video, { maxLength: 4 }), text, fc.array(text, { maxLength: 4 }), (videos, nextPageToken, missingVideoIds) => {
+        const list = toBinary(ListVideosResponseSchema, create(ListVideosResponseSchema, { videos, nextPageToken }));
+        expect(Buffer.from(videoAnswerEncoders.ListVideos!({ videos, nextPageToken }))).toEqual(Buffer.from(list));
+        const batch = toBinary(BatchGetVideosResponseSchema, create(BatchGetVideosResponseSchema, { videos, missingVideoIds }));
+        expect(Buffer.from(videoAnswerEncoders.BatchGetVideos!({ videos, missingVideoIds }))).toEqual(Buffer.from(batch));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
