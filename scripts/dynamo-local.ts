@@ -7,7 +7,7 @@ import { createDynamoClient } from '../src/adapters/dynamo/client.ts';
 import { createTable } from '../src/adapters/dynamo/create-table.ts';
 import { createLogger, type Logger } from '../src/adapters/log.ts';
 import { dynamoNames, dynamoStatusIndex, parseConfig, readEnvironment, type Environment } from '../src/app/config.ts';
-import { start, type RunningService } from '../src/app/main.ts';
+import { start, type RunningService } from '../src/main/start.ts';
 // The same loopback dynalite the tests start, rather than a second copy of it.
 import { startDynalite, type RunningDynalite } from '../test/support/dynalite.ts';
 

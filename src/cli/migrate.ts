@@ -53,7 +53,7 @@ async function migrateToDynamo(config: Config, sqlitePath: string): Promise<numb
   const [{ SqliteVideoStore }, { migrateVideos }, { openDynamoStore }, { createLogger }] = await Promise.all([
     import('../adapters/sqlite/store.ts'),
     import('../app/migrate.ts'),
-    import('../app/main-dynamo.ts'),
+    import('../main/dynamo-store.ts'),
     import('../adapters/log.ts'),
   ]);
   // stdout is for the result line; warnings (e.g. about the owner index) go to stderr.

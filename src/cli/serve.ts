@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { defaults, parseConfig, readEnvironment } from '../app/config.ts';
 import { limitVariables } from '../app/limits.ts';
 import type { Logger } from '../adapters/log.ts';
-import type { RunningService } from '../app/main.ts';
+import type { RunningService } from '../main/start.ts';
 import { parseCommandLine, printOut, type Command } from './command.ts';
 
 /** How long in-flight calls may finish after a signal before they are cut off. */
@@ -69,7 +69,7 @@ export const serveCommand: Command = {
     }
     const config = parseConfig(readEnvironment());
     // Loaded after the command line is known good, so `--help` stays instant.
-    const [{ createLogger }, { start }] = await Promise.all([import('../adapters/log.ts'), import('../app/main.ts')]);
+    const [{ createLogger }, { start }] = await Promise.all([import('../adapters/log.ts'), import('../main/start.ts')]);
     const logger = createLogger(config.logLevel);
     const shutdown = shutdownOnSignals(logger, config.limits.shutdownDelayMs);
     shutdown.attach(await start(config, { logger }));

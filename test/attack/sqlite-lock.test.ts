@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { parseConfig } from '../../src/app/config.ts';
-import { start, type RunningService } from '../../src/app/main.ts';
+import { start, type RunningService } from '../../src/main/start.ts';
 import { Health, HealthCheckResponse_ServingStatus as Serving } from '../../src/gen/grpc/health/v1/health_pb.ts';
 import { testSecret, videoClient } from '../e2e/cli-process.ts';
 import { startSqliteChild } from '../support/sqlite-processes.ts';

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { parseConfig } from '../../src/app/config.ts';
-import { start, type RunningService } from '../../src/app/main.ts';
+import { start, type RunningService } from '../../src/main/start.ts';
 import { Health, HealthCheckResponse_ServingStatus as Serving } from '../../src/gen/grpc/health/v1/health_pb.ts';
 import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { createVideosTable, startDynalite, testClient, type RunningDynalite } from '../support/dynalite.ts';

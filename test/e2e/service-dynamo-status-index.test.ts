@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { parseConfig } from '../../src/app/config.ts';
-import { start, type RunningService } from '../../src/app/main.ts';
+import { start, type RunningService } from '../../src/main/start.ts';
 import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { createVideosTable, startDynalite, testClient, type IndexShape, type RunningDynalite } from '../support/dynalite.ts';
 import { startIndexProxy, type IndexProxy } from '../support/index-proxy.ts';

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { parseConfig } from '../../src/app/config.ts';
-import { start, type RunningService } from '../../src/app/main.ts';
+import { start, type RunningService } from '../../src/main/start.ts';
 import { Health, HealthCheckResponse_ServingStatus as Status } from '../../src/gen/grpc/health/v1/health_pb.ts';
 import { isListening, tempDir, testSecret, videoClient } from './cli-process.ts';
 

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { parseConfig } from '../../src/app/config.ts';
-import { start, type RunningService, type StartOptions } from '../../src/app/main.ts';
+import { start, type RunningService, type StartOptions } from '../../src/main/start.ts';
 import { startFakeAws, type FakeAws } from '../support/fake-aws.ts';
 import { baseEnv, runCli, tempDir, videoClient } from './cli-process.ts';
 import { fakeAwsEnv, stubProcessEnv } from './service-env.ts';

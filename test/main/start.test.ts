@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { ConfigError, parseConfig } from '../../src/app/config.ts';
-import { start, type RunningService } from '../../src/app/main.ts';
+import { start, type RunningService } from '../../src/main/start.ts';
 import { isListening, tempDir, testSecret, videoClient } from '../e2e/cli-process.ts';
 
 const silent = pino({ level: 'silent' });

@@ -5,8 +5,8 @@ import { readDynamoNamesFromSsm } from '../adapters/aws/ssm-parameters.ts';
 import { createDynamoClient } from '../adapters/dynamo/client.ts';
 import { DynamoVideoStore } from '../adapters/dynamo/store.ts';
 import type { Logger } from '../adapters/log.ts';
-import { dynamoNames, dynamoStatusIndex, type Config } from './config.ts';
-import type { OpenedStore } from './main.ts';
+import { dynamoNames, dynamoStatusIndex, type Config } from '../app/config.ts';
+import type { OpenedStore } from './start.ts';
 
 /** Table and index names (environment > SSM > defaults), checked by DescribeTable before anything is served. */
 export async function openDynamoStore(config: Config, logger: Logger): Promise<OpenedStore> {

@@ -10,10 +10,10 @@ import { uuidV7Ids } from '../adapters/system/ids.ts';
 import { createTokenVerifier } from '../adapters/token/verifier.ts';
 import { selectTokenSecretSource } from '../adapters/secret/select.ts';
 import type { StoreCallOptions, TokenSecretRing, VideoStore } from '../domain/ports.ts';
-import { ConfigError, type Config } from './config.ts';
-import { createPageTokenCodec } from './page-token.ts';
-import { openTokenSecretRing } from './token-secret-ring.ts';
-import { Videos } from './videos.ts';
+import { ConfigError, type Config } from '../app/config.ts';
+import { createPageTokenCodec } from '../app/page-token.ts';
+import { openTokenSecretRing } from '../app/token-secret-ring.ts';
+import { Videos } from '../app/videos.ts';
 
 export interface StopOptions {
   /** How long in-flight calls may run on after stop() before they are cut off. */
@@ -42,7 +42,7 @@ export interface StartOptions {
   readonly tokenSecretRing?: { readonly refreshIntervalMs?: number; readonly minRefreshGapMs?: number };
 }
 
-/** A store plus what to log about it; the dynamodb branch builds it in main-dynamo.ts. */
+/** A store plus what to log about it; the dynamodb branch builds it in dynamo-store.ts. */
 export interface OpenedStore {
   readonly store: VideoStore;
   /** Closes the store and anything opened for it (an SDK client). */
@@ -128,7 +128,7 @@ async function openStore(config: Config, logger: Logger): Promise<OpenedStore> {
   if (config.store === 'dynamodb') {
     // Each store's module is loaded only on its branch: a SQLite service never loads the
     // DynamoDB SDK, and a DynamoDB replica never loads the native SQLite driver.
-    const { openDynamoStore } = await import('./main-dynamo.ts');
+    const { openDynamoStore } = await import('./dynamo-store.ts');
     return openDynamoStore(config, logger);
   }
   const { SqliteVideoStore } = await import('../adapters/sqlite/store.ts');
