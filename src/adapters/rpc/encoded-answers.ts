@@ -28,7 +28,7 @@ export function brokenAnswer(requestContentType: string, reached: () => boolean)
     return {
       status: 200,
       header: new Headers({ 'content-type': `application/grpc-web+${codec}` }),
-      body: once(trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeURIComponent(message)}\r\n`)),
+      body: once(statusTrailerEnvelope(status, message)),
     };
   }
   if (requestContentType.startsWith('application/grpc')) {
@@ -77,6 +77,11 @@ export function correctGrpc(response: UniversalServerResponse, reached: () => bo
 
 const trailerFlag = 0x80;
 
+// A gRPC-Web trailer envelope carrying a status, its message encoded as on every other path.
+function statusTrailerEnvelope(status: string, message: string): Uint8Array {
+  return trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeGrpcMessage(message)}\r\n`);
+}
+
 function trailerEnvelope(text: string): Uint8Array {
   const body = Buffer.from(text, 'latin1');
   const prefix = Buffer.alloc(5);
@@ -103,7 +108,7 @@ export function correctGrpcWeb(response: UniversalServerResponse, reached: () =>
       broken: () => {
         const { status, message } = brokenAnswerStatus(reached);
         observe?.(status);
-        return trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeURIComponent(message)}\r\n`);
+        return statusTrailerEnvelope(status, message);
       },
     }),
   };
