@@ -27,13 +27,15 @@ async function runRounds(stand: Stand, settings: ReturnType<typeof parseSettings
   for (let round = 1; round <= settings.rounds; round++) {
     const context = { stand, settings, round };
     for (const scenario of scenarios(settings)) {
+      if (settings.only !== undefined && !settings.only.has(scenario.id)) continue;
       say(`round ${round}/${settings.rounds}: ${scenario.id}`);
       const row = await runScenario(scenario, context);
       rows.push(row);
       say(`  ${row.figures.reqPerSec} req/s, p50 ${row.figures.p50Ms} ms, p99 ${row.figures.p99Ms} ms${row.figures.failed ? `, ${row.figures.failed} failed` : ''}`);
     }
     for (const { server, peakId } of sweepServers) {
-      const peak = rows.find((row) => row.id === peakId && row.round === round)!;
+      const peak = rows.find((row) => row.id === peakId && row.round === round);
+      if (peak === undefined) continue;
       for (const fraction of settings.sweepFractions) {
         const scenario = sweepScenario(server, fraction, peak.figures.reqPerSec, settings);
         say(`round ${round}/${settings.rounds}: ${scenario.id}`);
@@ -62,6 +64,9 @@ function curves(rows: readonly Row[]): Curve[] {
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
+  const known = scenarios(settings).map((scenario) => scenario.id);
+  const unknown = [...(settings.only ?? [])].filter((id) => !known.includes(id));
+  if (unknown.length > 0) throw new Error(`--only: no scenario ${unknown.join(', ')}; the ids are ${known.join(', ')}`);
   const machine = describeMachine(h2loadVersion());
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');

@@ -25,6 +25,8 @@ export interface BenchSettings {
   readonly memory: boolean;
   /** A line put at the top of the report (e.g. what else the machine was doing). */
   readonly note?: string;
+  /** Only these scenario ids run (and the curve points of the peaks among them); undefined: all. */
+  readonly only?: ReadonlySet<string>;
 }
 
 const usage = `usage: npm run bench [-- --quick] [-- --rounds N] [-- --out DIR]
@@ -39,6 +41,8 @@ Needs h2load: sudo apt-get install nghttp2-client.
   --out DIR    report directory (default bench/results)
   --memory     also send 1 000 000 GetVideo calls and compare RSS after them with RSS after 10 000
   --note TEXT  a line at the top of the report, e.g. "taken on a shared, loaded machine"
+  --only IDS   only these scenarios, comma-separated ids (e.g. grpcjs-get,get), to look at
+               one figure while working on it; a ratio whose rows did not run is left empty
 `;
 
 /** The settings a command line asks for; prints usage and exits on --help. */
@@ -51,6 +55,7 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
       out: { type: 'string' },
       note: { type: 'string' },
       memory: { type: 'boolean', default: false },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,5 +83,6 @@ export function parseSettings(argv: readonly string[]): BenchSettings {
     outDirectory: values.out ?? new URL('./results', import.meta.url).pathname,
     note: values.note,
     memory: values.memory === true,
+    only: values.only === undefined ? undefined : new Set(values.only.split(',').map((id) => id.trim())),
   };
 }

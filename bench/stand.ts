@@ -5,12 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { equals, fromBinary } from '@bufbuild/protobuf';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { documentClient } from '../src/adapters/dynamo/client.ts';
 import { testClient } from '../test/support/dynalite.ts';
 import { owners } from './dataset/dataset.ts';
 import { loadDynamo } from './dataset/load-dynamo.ts';
 import { loadSqlite } from './dataset/load-sqlite.ts';
-import { baseEnvironment, rssMB, startServer, type ServerProcess } from './processes.ts';
+import { baseEnvironment, rssMB, runToEnd, startServer, type ServerProcess } from './processes.ts';
 import { buildCalls, type Calls } from './requests.ts';
 import { createDynamoTable, dynamoTable, startVideosvc } from './servers/videosvc.ts';
 import type { BenchSettings } from './settings.ts';
@@ -83,6 +84,9 @@ export async function setUp(settings: BenchSettings, say: (line: string) => void
     const [dynamoVideos, dynamoSeconds] = await seconds(() => loadDynamo(documentClient(client), dynamoTable, settings.dynamoData));
     client.destroy();
 
+    // What `npm start` runs: the bundle, built from the sources as they are now.
+    say('building the service bundle (npm run build)');
+    await runToEnd(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))]);
     say('starting videosvc (SQLite, dynalite), the bare grpc-js and connect-node servers');
     const [sqlite, dynamo, grpcJs, connect] = await Promise.all([
       startVideosvc('videosvc-sqlite', { kind: 'sqlite', path: sqlitePath }, jwtSecret, scratch),

@@ -2,6 +2,7 @@
 // appear in logs, so anything shaped like a credential is censored here, once, whatever
 // a caller happens to pass in.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { batchedDestination } from './log-destination.ts';
 
 export type { Logger } from 'pino';
 
@@ -40,9 +41,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     base: { service: 'videosvc' },
     redact: { paths: redactedPaths, censor: redactionCensor },
   };
-  // pino's own default is asynchronous: lines logged just before a kill are lost, and at
-  // exit it flushes with a loop that retries a closed pipe (EPIPE) forever, so SIGTERM
-  // would hang once the log reader is gone. Synchronous writes avoid both; pino drops
-  // further lines after an EPIPE.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
+  // Not pino's asynchronous default: log-destination.ts says why.
+  return pino(options, destination ?? batchedDestination(1));
 }

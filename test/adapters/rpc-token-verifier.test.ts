@@ -6,7 +6,7 @@ import { Unauthenticated } from '../../src/domain/errors.ts';
 import type { TokenSecretRing, TokenSecrets } from '../../src/domain/ports.ts';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { createTokenVerifier, maxAuthorizationBytes } from '../../src/adapters/token/verifier.ts';
-import { estimateEntryBytes, tokenDigest, VerifiedTokenCache } from '../../src/adapters/token/verified-cache.ts';
+import { cacheKeyOf, estimateEntryBytes, rawKeyMaxLength, tokenDigest, VerifiedTokenCache } from '../../src/adapters/token/verified-cache.ts';
 
 const secretA = new TextEncoder().encode('a'.repeat(32));
 const secretB = new TextEncoder().encode('b'.repeat(32));
@@ -130,7 +130,8 @@ describe('createTokenVerifier', () => {
 
 describe('VerifiedTokenCache', () => {
   const principal = { ownerId: 'alice', isAdmin: false };
-  const entryBytes = estimateEntryBytes(principal);
+  // The tokens below are one character long, so each is its own one-byte key.
+  const entryBytes = estimateEntryBytes(principal, 1);
 
   it('keeps its entries within its byte bound, evicting the least recently used', () => {
     const cache = new VerifiedTokenCache({ maxBytes: 2 * entryBytes, toleranceSeconds: 30, now: () => 0 });
@@ -156,14 +157,25 @@ describe('VerifiedTokenCache', () => {
     expect(cache.bytes).toBe(0);
   });
 
-  it('costs the same per entry however long the token is: keys are 32-byte digests', () => {
-    const cache = new VerifiedTokenCache({ maxBytes: 10 * entryBytes, toleranceSeconds: 30, now: () => 0 });
+  it('keys a long token by its 32-byte digest, so its entry costs the same however long it is; a short token is its own key', () => {
+    const cache = new VerifiedTokenCache({ maxBytes: 100 * entryBytes, toleranceSeconds: 30, now: () => 0 });
+    const digestKeyBytes = estimateEntryBytes(principal, 33);
     cache.set('x'.repeat(8000), principal, 100);
+    expect(cache.bytes).toBe(digestKeyBytes);
+    cache.set('x'.repeat(rawKeyMaxLength + 1), principal, 100);
+    expect(cache.bytes).toBe(2 * digestKeyBytes);
+    cache.set('x'.repeat(rawKeyMaxLength), principal, 100);
+    expect(cache.bytes).toBe(2 * digestKeyBytes + estimateEntryBytes(principal, rawKeyMaxLength));
     cache.set('y', principal, 100);
-    expect(cache.bytes).toBe(2 * entryBytes);
+    expect(cache.bytes).toBe(2 * digestKeyBytes + estimateEntryBytes(principal, rawKeyMaxLength) + entryBytes);
     expect(tokenDigest('x'.repeat(8000))).toHaveLength(32);
+    expect(cacheKeyOf('x'.repeat(8000))).toBe(` ${tokenDigest('x'.repeat(8000))}`);
+    expect(cacheKeyOf('y')).toBe('y');
     expect(cache.get('x'.repeat(8000))).toEqual(principal);
     expect(cache.get('x'.repeat(7999) + 'y')).toBeUndefined();
+    expect(cache.get('x'.repeat(rawKeyMaxLength))).toEqual(principal);
+    expect(cache.get('y')).toEqual(principal);
+    expect(cache.get('z')).toBeUndefined();
   });
 
   it('caches nothing with a bound of 0', () => {

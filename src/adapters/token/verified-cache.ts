@@ -3,10 +3,12 @@
 // token's life beyond what a fresh verification would allow.
 //
 // Bounded by bytes, not by count (issue 9): the bound is on the sum of each entry's
-// estimated size, so memory stays within it whatever callers send. Keys are SHA-256
-// digests of the token, never the token text: a key costs 32 bytes however long the token
-// is, and V8 hashes a very long string by its length alone, so long equal-length tokens
-// used as Map keys all collided into one bucket (47 ms per call with 3 000 cached).
+// estimated size, so memory stays within it whatever callers send. A long token is keyed
+// by its SHA-256 digest, never its text: V8 hashes a very long string by its length alone,
+// so long equal-length tokens used as Map keys all collided into one bucket (47 ms per call
+// with 3 000 cached), and the digest costs 32 bytes however long the token is. A token of
+// ordinary length (up to 1 KiB; an HS256 JWT with a few claims is 150–400 characters) is
+// its own key: hashing it on every call was 3.6 % of a cached GetVideo's CPU (issue 10).
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../app/principal.ts';
 
@@ -32,9 +34,21 @@ export const defaultCacheMaxBytes = 4 * 1024 * 1024;
 const entryOverheadBytes = 200;
 const digestBytes = 32;
 
-/** What one cached principal costs, roughly: the digest key, the owner id's characters, the objects. */
-export function estimateEntryBytes(principal: Principal): number {
-  return entryOverheadBytes + digestBytes + 2 * principal.ownerId.length;
+/** Tokens up to this many characters are their own cache key; longer ones are keyed by their digest. */
+export const rawKeyMaxLength = 1024;
+
+/** What one cached principal costs, roughly: the key (one byte per character), the owner id's characters, the objects. */
+export function estimateEntryBytes(principal: Principal, keyLength = digestBytes): number {
+  return entryOverheadBytes + keyLength + 2 * principal.ownerId.length;
+}
+
+/**
+ * The cache key of a token: the token itself up to rawKeyMaxLength characters, else a space
+ * and its digest. A bearer token never contains a space (verifier.ts), so the two kinds of
+ * key cannot meet.
+ */
+export function cacheKeyOf(token: string): string {
+  return token.length <= rawKeyMaxLength ? token : ` ${tokenDigest(token)}`;
 }
 
 /** The cache key of a token: its SHA-256 digest as a 32-character one-byte string. */
@@ -42,7 +56,7 @@ export function tokenDigest(token: string): string {
   return createHash('sha256').update(token).digest().toString('latin1');
 }
 
-/** Verified principals keyed by token digest, least recently used evicted first. */
+/** Verified principals keyed by token (cacheKeyOf), least recently used evicted first. */
 export class VerifiedTokenCache {
   // A Map iterates in insertion order; re-inserting on a hit makes it an LRU.
   readonly #entries = new Map<string, Entry>();
@@ -52,7 +66,7 @@ export class VerifiedTokenCache {
 
   /** The principal cached for `token`, if it is still within its exp. */
   get(token: string): Principal | undefined {
-    const key = tokenDigest(token);
+    const key = cacheKeyOf(token);
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
@@ -66,9 +80,9 @@ export class VerifiedTokenCache {
 
   /** Remembers a verified token until its `exp` (seconds since the epoch) plus tolerance. */
   set(token: string, principal: Principal, expSeconds: number): void {
-    const bytes = estimateEntryBytes(principal);
+    const key = cacheKeyOf(token);
+    const bytes = estimateEntryBytes(principal, key.length);
     if (bytes > this.options.maxBytes) return;
-    const key = tokenDigest(token);
     this.#remove(key);
     while (this.#bytes + bytes > this.options.maxBytes) {
       this.#remove(this.#entries.keys().next().value as string);
