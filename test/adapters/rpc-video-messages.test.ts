@@ -1,7 +1,7 @@
 // Proto ↔ domain translation: enum numbers, timestamps, etag, and every settable field.
 import { describe, expect, it } from 'vitest';
-import { create } from '@bufbuild/protobuf';
-import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { draftFromProto, statusFromProto, statusToProto, videoToProto } from '../../src/adapters/rpc/video-messages.ts';
 import { VideoSchema, VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { sampleVideo } from '../support/videos.ts';
@@ -34,5 +34,20 @@ describe('video messages', () => {
     expect(timestampDate(message.createTime!).getTime()).toBe(video.createTime.getTime());
     expect(message.sizeBytes).toBe(video.sizeBytes);
     expect(message.status).toBe(VideoStatus.UPLOADED);
+  });
+
+  it('makes exactly the message protobuf-es create() and timestampFromDate() would, before 1970 too', () => {
+    for (const createTime of [new Date('2026-11-29T12:34:56.789Z'), new Date('1969-07-20T20:17:40.123Z'), new Date(-62_135_596_800_000)]) {
+      const video = { ...sampleVideo(), labels: { a: 'b', c: '' }, createTime, updateTime: new Date(createTime.getTime() + 1), version: 3 };
+      const expected = create(VideoSchema, {
+        ownerId: video.ownerId, videoId: video.videoId, originalName: video.originalName, title: video.title,
+        status: statusToProto(video.status), originalKey: video.originalKey, transcodedKey: video.transcodedKey,
+        thumbKey: video.thumbKey, durationSeconds: video.durationSeconds, format: video.format, width: video.width,
+        height: video.height, sizeBytes: video.sizeBytes, labels: { ...video.labels },
+        createTime: timestampFromDate(video.createTime), updateTime: timestampFromDate(video.updateTime), etag: 'v3',
+      });
+      expect(videoToProto(video)).toStrictEqual(expected);
+      expect(toBinary(VideoSchema, videoToProto(video))).toEqual(toBinary(VideoSchema, expected));
+    }
   });
 });

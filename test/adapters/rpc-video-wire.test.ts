@@ -22,7 +22,12 @@ const video: fc.Arbitrary<Video> = fc
     originalKey: text, transcodedKey: text, thumbKey: text,
     durationSeconds: fc.oneof(fc.constant(0), fc.double({ noNaN: true }), fc.constant(-0)),
     format: text, width: fc.nat({ max: 2 ** 32 - 1 }), height: fc.nat({ max: 2 ** 32 - 1 }),
-    sizeBytes: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), labels: fc.dictionary(text, text, { maxKeys: 4 }),
+    sizeBytes: fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      // Either side of 2^53, where the encoder switches from Number to bigint arithmetic.
+      fc.bigInt({ min: 0n, max: 2n ** 54n }),
+      fc.constantFrom(0n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n),
+    ), labels: fc.dictionary(text, text, { maxKeys: 4 }),
     createTime: timestamp, updateTime: timestamp, etag: text,
   })
   .map((init) => create(VideoSchema, init));
