@@ -101,6 +101,17 @@ describe('the lean unary gRPC path', () => {
     const line = service.logs.slice(logged).find((entry) => entry.procedure === '/video.v1.VideoService/GetVideo');
     expect(line).toMatchObject({ code: 'resource_exhausted', level: 40 });
   });
+
+  it('answers a request with no message (one empty DATA frame ending the stream) at once with UNIMPLEMENTED, as connect-node does', async () => {
+    // Served on the bare stream a turn after it arrived, by when Node has already ended its
+    // readable side: the wire fuzzer found such a call left unanswered.
+    const started = performance.now();
+    const answer = await rawGrpc('/video.v1.VideoService/GetVideo', new Uint8Array(0));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(answer.trailers['grpc-status']).toBe(String(Code.Unimplemented));
+    expect(decodeURIComponent(String(answer.trailers['grpc-message']))).toBe('protocol error: missing input message for unary method');
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
 
 /** One Connect unary POST over HTTP/1.1 with a JSON body. */

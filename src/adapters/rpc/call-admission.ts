@@ -8,9 +8,9 @@
 // call is cut as if its client had gone (connect owns its response by then): its HTTP/2
 // stream is refused (REFUSED_STREAM: not processed, safe to retry), its HTTP/1.1 connection
 // closed. The load balancer probes are never refused, so overload does not read as death.
-import http2 from 'node:http2';
+import http2, { type ServerHttp2Stream } from 'node:http2';
 import { serverBusyError } from './errors.ts';
-import { refuseEarly } from './early-refusal.ts';
+import { refuseEarly, refuseGrpcStream } from './early-refusal.ts';
 import type { NodeRequest, NodeResponse } from './listener.ts';
 
 const probePaths = new Set(['/healthz', '/readyz']);
@@ -20,20 +20,32 @@ export interface CallAdmission {
   admit(request: NodeRequest, response: NodeResponse): boolean;
   /** Answers a call admit() turned away with RESOURCE_EXHAUSTED, in its protocol. */
   refuse(request: NodeRequest, response: NodeResponse): void;
+  /** The same for a gRPC call served on its bare HTTP/2 stream (the lean path). */
+  admitStream(stream: ServerHttp2Stream): boolean;
+  /** Answers a stream admitStream() turned away: RESOURCE_EXHAUSTED as trailers-only, with `headers` added. */
+  refuseStream(stream: ServerHttp2Stream, headers?: Readonly<Record<string, string>>): void;
   /** Calls in flight right now. */
   readonly inFlight: number;
 }
 
 /** Creates the admission check for at most `maxCallsInFlight` calls at once. */
 export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
-  // Insertion order is arrival order, so the first match below is the oldest.
-  const inFlight = new Map<NodeResponse, NodeRequest>();
+  // Insertion order is arrival order, so the first match below is the oldest. A call on a
+  // bare stream is held by its stream, with no request beside it.
+  const inFlight = new Map<NodeResponse | ServerHttp2Stream, NodeRequest | null>();
   const busy = () => serverBusyError(`the server is at its limit of ${maxCallsInFlight} calls in flight`);
 
   function displaceOldestUnfinished(): boolean {
-    for (const [response, request] of inFlight) {
-      if (request.complete || response.headersSent) continue;
-      inFlight.delete(response);
+    for (const [held, request] of inFlight) {
+      if (request === null) {
+        const stream = held as ServerHttp2Stream;
+        if (stream.endAfterHeaders || stream.readableEnded || stream.headersSent) continue;
+        inFlight.delete(stream);
+        stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+        return true;
+      }
+      if (request.complete || (held as NodeResponse).headersSent) continue;
+      inFlight.delete(held);
       if ('stream' in request) request.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
       else request.socket.destroy();
       return true;
@@ -56,6 +68,15 @@ export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
       if ('stream' in request || request.complete) return refuseEarly(request, response, busy());
       request.resume();
       request.once('end', () => refuseEarly(request, response, busy()));
+    },
+    admitStream(stream) {
+      if (inFlight.size >= maxCallsInFlight && !displaceOldestUnfinished()) return false;
+      inFlight.set(stream, null);
+      stream.once('close', () => inFlight.delete(stream));
+      return true;
+    },
+    refuseStream(stream, headers) {
+      refuseGrpcStream(stream, busy(), headers);
     },
     get inFlight() {
       return inFlight.size;

@@ -4,7 +4,23 @@
 import type { ConnectError } from '@connectrpc/connect';
 import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import { encodeGrpcMessage } from './grpc-message.ts';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { NodeRequest, NodeResponse } from './listener.ts';
+
+/** Ends a gRPC call on its bare HTTP/2 stream with `error`, as trailers-only (grpc-status in the headers). */
+export function refuseGrpcStream(stream: ServerHttp2Stream, error: ConnectError, headers?: Readonly<Record<string, string>>): void {
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
+  stream.respond(
+    {
+      ...headers,
+      ':status': 200,
+      'content-type': 'application/grpc',
+      'grpc-status': String(error.code),
+      'grpc-message': encodeGrpcMessage(error.rawMessage),
+    },
+    { endStream: true },
+  );
+}
 
 /**
  * Ends `response` with `error`: gRPC and gRPC-Web as trailers-only (grpc-status in the

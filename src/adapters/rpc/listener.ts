@@ -5,7 +5,14 @@
 // Every connection is counted against the connection cap and timed at every stage, and
 // tracked, so close() can drain calls instead of cutting them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session, type ServerHttp2Session } from 'node:http2';
+import http2, {
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { Limits } from '../../app/limits.ts';
@@ -17,6 +24,17 @@ import { sniffProtocol } from './protocol-sniffing.ts';
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 export type RequestHandler = (request: NodeRequest, response: NodeResponse) => void;
+/**
+ * Takes an HTTP/2 stream as it arrives, before any request/response object exists, and says
+ * whether it serves it on the stream itself (the lean gRPC path); false hands it on to the
+ * RequestHandler as a compat request/response pair.
+ */
+export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean;
+
+export interface Handlers {
+  readonly stream: StreamHandler;
+  readonly request: RequestHandler;
+}
 
 export interface TlsOptions {
   readonly cert: string | Buffer;
@@ -44,6 +62,9 @@ export function resetByClient(request: NodeRequest): boolean {
   return 'stream' in request && streamResetByClient(request.stream);
 }
 
+/** A stream's own error (a client's reset) ends only that stream; its call log line says so. */
+function ignoreStreamError(): void {}
+
 /** How long a session may still open streams after the first GOAWAY (see goAway). */
 const goAwayNoticeMs = 1_000;
 
@@ -59,8 +80,35 @@ function goAway(session: Http2Session): void {
   setTimeout(() => session.close(), goAwayNoticeMs).unref();
 }
 
-/** Listens on host:port (0 = any free port) and serves both protocols with `handler`. */
-export async function listen(host: string, port: number, handler: RequestHandler, options: ListenOptions): Promise<Listener> {
+/**
+ * The compat request/response pair of an HTTP/2 stream, made as Node's own 'request' event
+ * makes it (lib/internal/http2/compat.js, onServerStream): CONNECT is refused with 405, an
+ * `expect: 100-continue` is answered with 100 first, any other expectation with 417; those
+ * three return undefined. Built here rather than by Node because Node builds the pair for
+ * every stream once anything listens for 'request', and the lean gRPC path needs neither.
+ */
+function compatPair(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): [Http2ServerRequest, Http2ServerResponse] | undefined {
+  const request = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
+  const response = new http2.Http2ServerResponse(stream);
+  if (headers[':method'] === 'CONNECT') {
+    response.statusCode = 405;
+    response.end();
+    return undefined;
+  }
+  const expect = headers.expect;
+  if (expect !== undefined) {
+    if (expect !== '100-continue') {
+      response.statusCode = 417;
+      response.end();
+      return undefined;
+    }
+    response.writeContinue();
+  }
+  return [request, response];
+}
+
+/** Listens on host:port (0 = any free port) and serves both protocols with `handlers`. */
+export async function listen(host: string, port: number, handlers: Handlers, options: ListenOptions): Promise<Listener> {
   const { limits } = options;
   // Refused beyond this by nghttp2 itself (RST_STREAM REFUSED_STREAM), even from a client
   // that never acknowledges the SETTINGS frame announcing it.
@@ -122,15 +170,21 @@ export async function listen(host: string, port: number, handler: RequestHandler
   // blocked mid-body on flow control and the stream half-open for good (no log line, a leaked
   // stream). Reset it once the answer is out, a moment later: an immediate reset races the
   // trailers, and connect-node clients then report "Premature close" instead of the status.
-  h2.on('request', (request: Http2ServerRequest, response: Http2ServerResponse) => {
-    // The response's own 'finish' waits for the stream to close, so watch the stream's writable side.
-    response.stream.once('finish', () => {
-      if (request.complete) return;
+  h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+    // Watched on the stream's writable side (a compat response's own 'finish' waits for the
+    // stream to close); the request is complete once the stream's readable side has ended.
+    stream.once('finish', () => {
+      if (stream.endAfterHeaders || stream.readableEnded) return;
       setTimeout(() => {
-        if (!response.stream.closed) response.stream.close(http2.constants.NGHTTP2_CANCEL);
+        if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
       }, 200).unref();
     });
-    handler(request, response);
+    // A stream the client resets with an error code emits 'error'; the compat pair listens
+    // for it, a bare stream must too, or the error would take the process down.
+    stream.on('error', ignoreStreamError);
+    if (handlers.stream(stream, headers)) return;
+    const pair = compatPair(stream, headers, rawHeaders);
+    if (pair !== undefined) handlers.request(pair[0], pair[1]);
   });
   h1.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
@@ -156,7 +210,7 @@ export async function listen(host: string, port: number, handler: RequestHandler
       h1Active.set(socket, left);
       if (closing && left === 0) socket.destroySoon();
     });
-    handler(request, response);
+    handlers.request(request, response);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,8 @@ import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
 import { flatRedactedPaths, redactionCensor } from '../log.ts';
 import { principalKey } from './auth.ts';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { streamResetByClient } from './http2-sessions.ts';
 import { resetByClient, type NodeRequest, type NodeResponse } from './listener.ts';
 
 export interface CallRecord {
@@ -39,6 +41,12 @@ export interface CallLog {
    */
   open(request: NodeRequest, response: NodeResponse): CallRecord | undefined;
   /**
+   * The same for a call served on its bare HTTP/2 stream (the lean gRPC path), whose line is
+   * written when the stream closes. The server sends the request id (record.requestId) in
+   * the response headers itself.
+   */
+  openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): CallRecord | undefined;
+  /**
    * Notes the gRPC status an encoded answer ends with, told by the handler wrapper that sees
    * it being made (request-faults.ts): the code of a call no interceptor saw.
    */
@@ -61,6 +69,11 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
     // No code from the interceptors: the call was refused (or abandoned) before the service saw it.
     const refusedEarly = record.code === undefined;
     const code = record.code ?? codeFromResponse(record, request, response, closedFirst);
+    // Tells a wrong method (405) from a wrong content type (415) or HTTP/1.1 gRPC (505).
+    writeLine(record, code, refusedEarly, refusedEarly && response.statusCode !== 200 ? response.statusCode : undefined);
+  }
+
+  function writeLine(record: CallRecord, code: Code | 'ok', refusedEarly: boolean, httpStatus: number | undefined): void {
     const durationMs = Number(process.hrtime.bigint() - record.startedNs) / 1e6;
     const line = {
       procedure: record.procedure,
@@ -68,22 +81,35 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
       durationMs: Math.round(durationMs * 1000) / 1000,
       caller: record.caller ?? record.values?.get(principalKey)?.ownerId,
       requestId: record.requestId,
-      // Tells a wrong method (405) from a wrong content type (415) or HTTP/1.1 gRPC (505).
-      httpStatus: refusedEarly && response.statusCode !== 200 ? response.statusCode : undefined,
+      httpStatus,
     };
     const level = logLevelOf(code, refusedEarly);
     if (level === 'error') logger.error({ ...line, err: record.cause }, 'rpc call failed');
     else flatLines[level](line, 'rpc call');
   }
 
-  function open(request: NodeRequest, response: NodeResponse): CallRecord | undefined {
-    const url = request.url ?? '';
+  function newRecord(url: string, headers: IncomingHttpHeaders): CallRecord | undefined {
     const procedure = url.includes('?') ? (url.split('?', 1)[0] ?? '') : url;
     if (!procedures.has(procedure)) return undefined;
-    const offered = request.headers['x-request-id'];
+    const offered = headers['x-request-id'];
     const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
-    const record: CallRecord = { procedure, requestId, startedNs: process.hrtime.bigint() };
-    response.setHeader('x-request-id', requestId);
+    return { procedure, requestId, startedNs: process.hrtime.bigint() };
+  }
+
+  function openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): CallRecord | undefined {
+    const record = newRecord(String(headers[':path'] ?? ''), headers);
+    if (record === undefined) return undefined;
+    stream.once('close', () => {
+      const refusedEarly = record.code === undefined;
+      writeLine(record, record.code ?? codeOfClosedStream(record, stream), refusedEarly, undefined);
+    });
+    return record;
+  }
+
+  function open(request: NodeRequest, response: NodeResponse): CallRecord | undefined {
+    const record = newRecord(request.url ?? '', request.headers);
+    if (record === undefined) return undefined;
+    response.setHeader('x-request-id', record.requestId);
     // 'finish' when the answer is out; 'close' alone when the client went away first. A client
     // that resets an HTTP/2 stream before its request is read still gets a 'finish': connect
     // answers the empty request ("missing input message", UNIMPLEMENTED) to nobody.
@@ -99,6 +125,7 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
 
   return {
     open,
+    openStream,
     track(request, response) {
       const record = open(request, response);
       if (record === undefined) return;
@@ -166,6 +193,15 @@ function logLevelOf(code: Code | 'ok', refusedEarly: boolean): 'error' | 'warn' 
   if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) return 'error';
   if (refusedEarly && code !== 'ok' && code !== Code.Canceled && code !== Code.DeadlineExceeded) return 'warn';
   return 'info';
+}
+
+/**
+ * The code of a lean-path call that closed without one: CANCELED if the client reset it or
+ * it closed before any answer, else the status its server noted (a request it could not read).
+ */
+function codeOfClosedStream(record: CallRecord, stream: ServerHttp2Stream): Code {
+  if (streamResetByClient(stream) || record.trailerStatus === undefined) return Code.Canceled;
+  return Number(record.trailerStatus) as Code;
 }
 
 /** The code of a call refused before the interceptors ran, read from what was sent. */

@@ -1,6 +1,7 @@
 // The RPC server (SPEC §6): gRPC, gRPC-Web and Connect on one port, HTTP/2 and HTTP/1.1,
 // optional TLS; health, reflection and the HTTP probes beside VideoService; graceful close.
 import type { DescService } from '@bufbuild/protobuf';
+import { Code } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
 import { defaultLimits, type Limits } from '../../app/limits.ts';
@@ -118,28 +119,43 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     contextValues: callLog.contextValues,
     fallback: httpRoutes({ ping: options.ping, closing: notReady }),
   });
+  const droppedBeforeRead = (path: string) => () => options.logger.debug({ path: path.split('?', 1)[0] }, 'stream reset before its request was read');
   const listener = await listen(
     options.host,
     options.port,
-    (request, response) => {
-      if (!admission.admit(request, response)) {
-        // A refused call is still a call, with its line in the log.
-        callLog.track(request, response);
-        admission.refuse(request, response);
-        return;
-      }
-      serveUnlessResetFirst(
-        request,
-        () => {
-          // Plain unary gRPC and Connect JSON calls of VideoService take the lean path (unary-fast-path.ts).
-          const wire = fastPath.wireOf(request);
-          if (wire !== undefined) return fastPath.serve(wire, request, response);
-          clampDeadlineHeaders(request);
+    {
+      // Plain unary gRPC calls of VideoService take the lean path on their bare HTTP/2 stream
+      // (unary-fast-path.ts), counted and refused by the same admission and logged by the same call log.
+      stream(stream, headers) {
+        if (!fastPath.takesGrpc(headers)) return false;
+        if (!admission.admitStream(stream)) {
+          const record = callLog.openStream(stream, headers);
+          if (record !== undefined) record.trailerStatus = String(Code.ResourceExhausted);
+          admission.refuseStream(stream, record === undefined ? undefined : { 'x-request-id': record.requestId });
+          return true;
+        }
+        serveUnlessResetFirst(stream, () => fastPath.serveGrpc(stream, headers, callLog.openStream(stream, headers)), droppedBeforeRead(String(headers[':path'])));
+        return true;
+      },
+      request(request, response) {
+        if (!admission.admit(request, response)) {
+          // A refused call is still a call, with its line in the log.
           callLog.track(request, response);
-          rpcHandler(request, response);
-        },
-        () => options.logger.debug({ path: (request.url ?? '').split('?', 1)[0] }, 'stream reset before its request was read'),
-      );
+          admission.refuse(request, response);
+          return;
+        }
+        serveUnlessResetFirst(
+          'stream' in request ? request.stream : undefined,
+          () => {
+            // Connect JSON unary calls of VideoService take the lean path too.
+            if (fastPath.takesConnect(request)) return fastPath.serveConnect(request, response);
+            clampDeadlineHeaders(request);
+            callLog.track(request, response);
+            rpcHandler(request, response);
+          },
+          droppedBeforeRead(request.url ?? ''),
+        );
+      },
     },
     {
       tls: options.tls,

@@ -1,12 +1,14 @@
-// The lean unary path (issue 10): plain unary calls of VideoService — gRPC
-// (`application/grpc`, `application/grpc+proto`, over HTTP/2) and Connect with JSON
-// (`application/json`, HTTP/1.1 or HTTP/2) — are served here, on the same servers and port as
-// connect-node, instead of through connect-node's universal handler. Measured on the
+// The lean unary path (issue 10): plain unary calls of VideoService — gRPC (`application/grpc`,
+// `application/grpc+proto`, over HTTP/2) and Connect with JSON (`application/json`, HTTP/1.1 or
+// HTTP/2) — are served here, on the same servers and port as connect-node, instead of through
+// connect-node's universal handler. gRPC is served on the bare HTTP/2 stream, as grpc-js does,
+// with no compat request/response pair (listener.ts builds that pair only for streams this path
+// does not take); Connect JSON on the request/response of HTTP/1.1 or HTTP/2. Measured on the
 // shared 2-core machine (README "Transport performance"), connect-node's per-call machinery —
 // universal request/response objects, undici Headers, async-iterable pipelines, a
 // HandlerContext with linked AbortSignals and a DOMException per call — held a *constant*
 // GetVideo handler to ~0.16× a bare @grpc/grpc-js server. This path does only what a unary
-// gRPC call needs: read one envelope, decode it with protobuf-es, run the same call policy
+// call needs: read one envelope, decode it with protobuf-es, run the same call policy
 // (call-policy.ts: closing, deadline, authentication, rate limit, the error mapping) and the
 // same VideoService calls as connect-node, encode the answer, and send headers, one message
 // and trailers.
@@ -14,8 +16,7 @@
 // The alternatives, measured with h2load on the shared machine (README "Transport
 // performance"): tuning around connect-node is capped by a bare connect-node constant handler,
 // 0.16x grpc-js; grpc-js's own Server cannot share our one-port listener, and its per-call
-// machinery is most of its cost (bare node:http2 answers 1.8-2.3x as many calls); raw streams
-// instead of the compat request/response would save ~6 us per call more, the next step.
+// machinery is most of its cost (bare node:http2 answers 1.8-2.3x as many calls).
 //
 // Everything else stays on connect-node, which implements it fully: gRPC-Web, Connect with
 // binary protobuf, Connect GET, streaming, health and reflection, gRPC with JSON, compressed
@@ -28,7 +29,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { createMethodSerializationLookup, type Serialization } from '@connectrpc/connect/protocol';
 import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
-import type { Http2ServerResponse } from 'node:http2';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import type { CallPolicy, DeadlineGuard } from './call-policy.ts';
 import type { CallLog, CallRecord } from './logging.ts';
@@ -50,9 +51,13 @@ export interface UnaryFastPathOptions {
 export type FastWire = 'grpc' | 'connect';
 
 export interface UnaryFastPath {
-  /** The protocol this path serves `request` in, or undefined: then hand it to connect-node. */
-  wireOf(request: NodeRequest): FastWire | undefined;
-  serve(wire: FastWire, request: NodeRequest, response: NodeResponse): void;
+  /** Whether this path serves the HTTP/2 stream with these request headers as plain unary gRPC (serveGrpc). */
+  takesGrpc(headers: IncomingHttpHeaders): boolean;
+  /** Serves a call takesGrpc() accepted, on its bare stream; `record` is its call-log record. */
+  serveGrpc(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, record: CallRecord | undefined): void;
+  /** Whether this path serves `request` as a Connect JSON unary call (serveConnect); if not, hand it to connect-node. */
+  takesConnect(request: NodeRequest): boolean;
+  serveConnect(request: NodeRequest, response: NodeResponse): void;
 }
 
 interface Route {
@@ -72,7 +77,7 @@ const grpcTimeoutPattern = /^\d{1,8}[HMSmun]$/;
 const connectTimeoutPattern = /^\d{1,10}$/;
 const contentLengthPattern = /^\d{1,10}$/;
 // Built once: the response head of every answer (SPEC §6 adds the request id per call).
-const grpcResponseHead = Object.freeze({ 'content-type': 'application/grpc+proto' });
+const grpcResponseHead = Object.freeze({ ':status': 200, 'content-type': 'application/grpc+proto' });
 const jsonContentType = 'application/json';
 const okTrailers = Object.freeze({ 'grpc-status': '0' });
 const emptyHead = Object.freeze({});
@@ -102,41 +107,49 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
     routes.set(`/${typeName}/${method.name}`, { input: method.input, json, output, encode, call });
   }
 
-  function wireOf(request: NodeRequest): FastWire | undefined {
-    if (request.method !== 'POST' || !routes.has(request.url ?? '')) return undefined;
-    const headers = request.headers;
+  function takesGrpc(headers: IncomingHttpHeaders): boolean {
+    if (headers[':method'] !== 'POST' || !routes.has(headers[':path'] ?? '')) return false;
     const contentType = headers['content-type'];
-    if (contentType === 'application/grpc' || contentType === 'application/grpc+proto') {
-      if (!('stream' in request)) return undefined;
-      const encoding = headers['grpc-encoding'];
-      if (encoding !== undefined && encoding !== 'identity') return undefined;
-      const timeout = headers['grpc-timeout'];
-      if (timeout !== undefined && (typeof timeout !== 'string' || !grpcTimeoutPattern.test(timeout))) return undefined;
-      return 'grpc';
-    }
-    if (contentType === jsonContentType || contentType === 'application/json; charset=utf-8') {
-      const encoding = headers['content-encoding'];
-      if (encoding !== undefined && encoding !== 'identity') return undefined;
-      const version = headers['connect-protocol-version'];
-      if (version !== undefined && version !== '1') return undefined;
-      const timeout = headers['connect-timeout-ms'];
-      if (timeout !== undefined && (typeof timeout !== 'string' || !connectTimeoutPattern.test(timeout))) return undefined;
-      // The whole body's size is known up front and within the limit; connect-node refuses the rest.
-      const length = headers['content-length'];
-      if (length === undefined || !contentLengthPattern.test(length) || Number(length) > readMaxBytes) return undefined;
-      if (headers['transfer-encoding'] !== undefined) return undefined;
-      return 'connect';
-    }
-    return undefined;
+    if (contentType !== 'application/grpc' && contentType !== 'application/grpc+proto') return false;
+    const encoding = headers['grpc-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') return false;
+    const timeout = headers['grpc-timeout'];
+    return timeout === undefined || (typeof timeout === 'string' && grpcTimeoutPattern.test(timeout));
   }
 
-  function serve(wire: FastWire, request: NodeRequest, response: NodeResponse): void {
-    const call = new UnaryCall(wire, routes.get(request.url ?? '')!, request, response, callLog.open(request, response), policy, readMaxBytes);
+  function takesConnect(request: NodeRequest): boolean {
+    if (request.method !== 'POST' || !routes.has(request.url ?? '')) return false;
+    const headers = request.headers;
+    const contentType = headers['content-type'];
+    if (contentType !== jsonContentType && contentType !== 'application/json; charset=utf-8') return false;
+    const encoding = headers['content-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') return false;
+    const version = headers['connect-protocol-version'];
+    if (version !== undefined && version !== '1') return false;
+    const timeout = headers['connect-timeout-ms'];
+    if (timeout !== undefined && (typeof timeout !== 'string' || !connectTimeoutPattern.test(timeout))) return false;
+    // The whole body's size is known up front and within the limit; connect-node refuses the rest.
+    const length = headers['content-length'];
+    if (length === undefined || !contentLengthPattern.test(length) || Number(length) > readMaxBytes) return false;
+    return headers['transfer-encoding'] === undefined;
+  }
+
+  function serveGrpc(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, record: CallRecord | undefined): void {
+    const call = new UnaryCall('grpc', routes.get(headers[':path']!)!, headers, stream, undefined, record, policy, readMaxBytes);
+    // A stream whose request ended with no data (DATA with END_STREAM, nothing in it) has
+    // emitted 'end' already, unasked, by the time a call is served (a turn later: reset-before-read.ts).
+    if (stream.readableEnded) return call.ended();
+    stream.on('data', (chunk: Buffer) => call.received(chunk));
+    stream.once('end', () => call.ended());
+  }
+
+  function serveConnect(request: NodeRequest, response: NodeResponse): void {
+    const call = new UnaryCall('connect', routes.get(request.url!)!, request.headers, undefined, response, callLog.open(request, response), policy, readMaxBytes);
     request.on('data', (chunk: Buffer) => call.received(chunk));
     request.once('end', () => call.ended());
   }
 
-  return { wireOf, serve };
+  return { takesGrpc, serveGrpc, takesConnect, serveConnect };
 }
 
 /**
@@ -151,17 +164,21 @@ class UnaryCall {
   #answered = false;
   readonly #deadline: number | undefined;
 
+  /**
+   * gRPC is served on the bare HTTP/2 `stream` (no compat request/response pair: issue 10),
+   * Connect JSON on the `response` of HTTP/1.1 or HTTP/2; exactly one of them is given.
+   */
   constructor(
     private readonly wire: FastWire,
     private readonly route: Route,
-    private readonly request: NodeRequest,
-    private readonly response: NodeResponse,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly stream: ServerHttp2Stream | undefined,
+    private readonly response: NodeResponse | undefined,
     private readonly record: CallRecord | undefined,
     private readonly policy: CallPolicy,
     private readonly readMaxBytes: number,
   ) {
     // A deadline counts from the call's arrival, as connect-node reckons it.
-    const headers = request.headers;
     this.#deadline =
       wire === 'grpc'
         ? policy.deadlineOf(headers['grpc-timeout'] as string | undefined, Date.now())
@@ -208,12 +225,12 @@ class UnaryCall {
       const aborter = new AbortController();
       controller = aborter;
       onClose = () => aborter.abort();
-      this.response.once('close', onClose);
+      (this.stream ?? this.response!).once('close', onClose);
       guard = policy.guardDeadline(deadline, aborter, (error) => this.fail(error, undefined));
     }
     let caller: string | undefined;
     try {
-      const principal = await policy.admit(typeName, this.request.headers.authorization);
+      const principal = await policy.admit(typeName, this.headers.authorization);
       caller = principal?.ownerId;
       if (record !== undefined) record.caller = caller;
       const output = await (this.route.call as (m: unknown, s: CallScope) => Promise<unknown>)(message, {
@@ -229,7 +246,7 @@ class UnaryCall {
       guard?.disarm();
       this.fail(policy.lateError(deadline) ?? policy.toConnectError(error), caller, error);
     } finally {
-      if (onClose !== undefined) this.response.off('close', onClose);
+      if (onClose !== undefined) (this.stream ?? this.response!).off('close', onClose);
     }
   }
 
@@ -239,9 +256,9 @@ class UnaryCall {
    */
   #gone(): boolean {
     if (this.#answered) return true;
-    const response = this.response;
-    if ('stream' in response) return response.stream.destroyed || response.stream.closed;
-    return response.destroyed || response.writableEnded;
+    const stream = this.stream ?? (this.response !== undefined && 'stream' in this.response ? this.response.stream : undefined);
+    if (stream !== undefined) return stream.destroyed || stream.closed;
+    return this.response!.destroyed || this.response!.writableEnded;
   }
 
   ok(output: unknown, caller: string | undefined): void {
@@ -285,18 +302,20 @@ class UnaryCall {
     this.#sendConnect(codeToHttpStatus(error.code), head, errorToJsonBytes(error, strictJsonOptions));
   }
 
+  /** Headers, the message if any, then `trailers` once Node asks for them: what grpc-js sends. */
   #sendGrpc(trailers: Readonly<Record<string, string>>, envelope?: Buffer): void {
     this.#answered = true;
-    const response = this.response as Http2ServerResponse;
-    response.writeHead(200, grpcResponseHead);
-    response.addTrailers(trailers);
-    if (envelope === undefined) response.end();
-    else response.end(envelope);
+    const stream = this.stream!;
+    const requestId = this.record?.requestId;
+    stream.respond(requestId === undefined ? grpcResponseHead : { ...grpcResponseHead, 'x-request-id': requestId }, { waitForTrailers: true });
+    stream.once('wantTrailers', () => stream.sendTrailers(trailers));
+    if (envelope === undefined) stream.end();
+    else stream.end(envelope);
   }
 
   #sendConnect(status: number, head: Readonly<Record<string, string>>, body: Uint8Array): void {
     this.#answered = true;
-    const response = this.response;
+    const response = this.response!;
     response.writeHead(status, { ...head, 'content-type': jsonContentType, 'content-length': String(body.byteLength) });
     response.end(body);
   }
