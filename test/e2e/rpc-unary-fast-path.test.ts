@@ -9,6 +9,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Code, createClient } from '@connectrpc/connect';
 import { compressionGzip, createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultLimits } from '../../src/app/limits.ts';
 import { bearerTokenInterceptor } from '../../src/client.ts';
 import { CreateVideoRequestSchema, GetVideoRequestSchema, GetVideoResponseSchema, VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
 import { faultyStore, type FaultyStore } from '../support/faulty-store.ts';
@@ -178,6 +179,76 @@ describe('a call whose client closes its connection mid-call (no RST_STREAM)', (
     } finally {
       faulty?.release();
       await hanging.stop();
+    }
+  });
+});
+
+describe('the in-flight cap on the lean gRPC path (calls on bare streams)', () => {
+  let faulty: FaultyStore | undefined;
+  let capped: TestService;
+  let cappedToken: string;
+  const getVideo = envelope(toBinary(GetVideoRequestSchema, create(GetVideoRequestSchema, { videoId: '01a21073-e94b-7791-9ee6-4b3bf8727f1d' })));
+  beforeAll(async () => {
+    capped = await startTestService({ wrapStore: (store) => (faulty = faultyStore(store)).store, limits: { ...defaultLimits, maxCallsInFlight: 1 } });
+    cappedToken = await capped.mint('alice');
+  });
+  afterAll(async () => {
+    faulty?.release();
+    await capped?.stop();
+  });
+
+  function call(session: http2.ClientHttp2Session, body: Buffer, leaveOpen = false): Promise<{ headers: http2.IncomingHttpHeaders; trailers: http2.IncomingHttpHeaders; rstCode?: number }> {
+    return new Promise((resolve) => {
+      const stream = session.request({
+        ':method': 'POST', ':path': '/video.v1.VideoService/GetVideo', 'content-type': 'application/grpc', te: 'trailers', authorization: `Bearer ${cappedToken}`,
+      });
+      const answer: { headers: http2.IncomingHttpHeaders; trailers: http2.IncomingHttpHeaders; rstCode?: number } = { headers: {}, trailers: {} };
+      stream.on('response', (fields) => (answer.headers = fields));
+      stream.on('trailers', (fields) => (answer.trailers = fields));
+      stream.on('data', () => undefined);
+      stream.on('error', () => undefined);
+      stream.on('close', () => resolve({ ...answer, rstCode: stream.rstCode }));
+      if (leaveOpen) stream.write(body.subarray(0, 3));
+      else stream.end(body);
+    });
+  }
+
+  it('refuses a call beyond the cap while a whole one is being served: RESOURCE_EXHAUSTED, a request id, a warn line', async () => {
+    const session = http2.connect(capped.url);
+    session.on('error', () => undefined);
+    try {
+      faulty!.mode = 'hang';
+      const held = call(session, getVideo);
+      // Time for the call to reach the (hanging) store.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const logged = capped.logs.length;
+      const refused = await call(session, getVideo);
+      expect(refused.headers['grpc-status']).toBe(String(Code.ResourceExhausted));
+      expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      await vi.waitFor(() => expect(capped.logs.slice(logged).find((line) => line.requestId === refused.headers['x-request-id'])).toMatchObject({
+        procedure: '/video.v1.VideoService/GetVideo', code: 'resource_exhausted', level: 40,
+      }));
+      faulty!.mode = 'normal';
+      faulty!.release();
+      expect((await held).trailers['grpc-status']).toBe(String(Code.NotFound));
+    } finally {
+      faulty!.mode = 'normal';
+      faulty!.release();
+      session.close();
+    }
+  });
+
+  it('displaces a call whose request has not fully arrived (REFUSED_STREAM) to serve a whole one', async () => {
+    const session = http2.connect(capped.url);
+    session.on('error', () => undefined);
+    try {
+      const unfinished = call(session, getVideo, true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const whole = await call(session, getVideo);
+      expect(whole.trailers['grpc-status']).toBe(String(Code.NotFound));
+      expect((await unfinished).rstCode).toBe(http2.constants.NGHTTP2_REFUSED_STREAM);
+    } finally {
+      session.close();
     }
   });
 });

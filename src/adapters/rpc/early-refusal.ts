@@ -1,10 +1,10 @@
 // Answering a call with an error before connect has parsed anything (the in-flight cap):
 // written straight to the response in the caller's protocol, so every client kind reads the
 // real code, and without reading or buffering the request body.
+import type { ServerHttp2Stream } from 'node:http2';
 import type { ConnectError } from '@connectrpc/connect';
 import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import { encodeGrpcMessage } from './grpc-message.ts';
-import type { ServerHttp2Stream } from 'node:http2';
 import type { NodeRequest, NodeResponse } from './listener.ts';
 
 /** Ends a gRPC call on its bare HTTP/2 stream with `error`, as trailers-only (grpc-status in the headers). */

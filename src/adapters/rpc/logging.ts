@@ -3,12 +3,12 @@
 // interceptor runs (an oversized request, a bad content type) are logged too. Headers
 // are never logged, so a token cannot end up in the log.
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { Code, ConnectError, createContextKey, createContextValues, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
 import { flatRedactedPaths, redactionCensor } from '../log.ts';
 import { principalKey } from './auth.ts';
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { streamResetByClient } from './http2-sessions.ts';
 import { resetByClient, type NodeRequest, type NodeResponse } from './listener.ts';
 

@@ -308,7 +308,9 @@ class UnaryCall {
     const stream = this.stream!;
     const requestId = this.record?.requestId;
     stream.respond(requestId === undefined ? grpcResponseHead : { ...grpcResponseHead, 'x-request-id': requestId }, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers(trailers));
+    stream.once('wantTrailers', () => {
+      if (!stream.destroyed) stream.sendTrailers(trailers);
+    });
     if (envelope === undefined) stream.end();
     else stream.end(envelope);
   }
