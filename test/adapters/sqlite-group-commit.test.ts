@@ -3,36 +3,21 @@
 // group waits for a lock as long as its latest deadline allows and skips members whose
 // deadline passed meanwhile, and reads keep answering while a group waits for a lock
 // held by another process.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/adapters/sqlite/connection.ts';
 import { SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
 import { WriteExecutor } from '../../src/adapters/sqlite/write-executor.ts';
 import { AlreadyExists, IllegalTransition, StaleEtag, StoreUnavailable } from '../../src/domain/errors.ts';
 import { startSqliteChild } from '../support/sqlite-processes.ts';
+import { sqliteStoreEachTest } from '../support/sqlite-store-each-test.ts';
 import { sampleVideo } from '../support/videos.ts';
 
-const directory = mkdtempSync(join(tmpdir(), 'videosvc-group-commit-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
-let fileCount = 0;
 let path: string;
 let store: SqliteVideoStore;
 let other: BetterSqlite3.Database;
-
-beforeEach(async () => {
-  path = join(directory, `videos-${++fileCount}.sqlite`);
-  store = await SqliteVideoStore.open({ path });
-  other = new BetterSqlite3(path);
-});
-afterEach(async () => {
-  if (other.inTransaction) other.exec('rollback');
-  other.close();
-  await store.close();
-});
+sqliteStoreEachTest('videosvc-group-commit-', (fresh) => ({ path, store, other } = fresh));
 
 const settle = <T>(call: Promise<T>): Promise<T | Error> => call.catch((error: unknown) => error as Error);
 
@@ -154,7 +139,7 @@ describe('SQLite group commit', () => {
 
 describe('SQLite write executor savepoints', () => {
   it('a write that fails after changing rows is rolled back to its savepoint alone; its neighbours commit', () => {
-    const connection = connect({ path: join(directory, `executor-${++fileCount}.sqlite`), synchronous: 'FULL', busyTimeoutMs: 100 });
+    const connection = connect({ path: `${path}.executor.sqlite`, synchronous: 'FULL', busyTimeoutMs: 100 });
     try {
       connection.exec('create table t (x integer primary key)');
       connection.exec('insert into t values (1)');

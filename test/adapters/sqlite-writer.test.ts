@@ -1,33 +1,18 @@
 // The SQLite writer thread: a write that waits for another connection's lock never holds
 // the event loop, ends by its deadline, is skipped if its deadline passed while queued,
 // and its domain errors arrive on the main thread with their type and message.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
 import { AlreadyExists, IllegalTransition, NotFound, StaleEtag, StoreUnavailable } from '../../src/domain/errors.ts';
+import { sqliteStoreEachTest } from '../support/sqlite-store-each-test.ts';
 import { sampleVideo } from '../support/videos.ts';
 
-const directory = mkdtempSync(join(tmpdir(), 'videosvc-writer-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
-let fileCount = 0;
 let path: string;
 let store: SqliteVideoStore;
 let other: BetterSqlite3.Database;
-
-beforeEach(async () => {
-  path = join(directory, `videos-${++fileCount}.sqlite`);
-  store = await SqliteVideoStore.open({ path });
-  other = new BetterSqlite3(path);
-});
-afterEach(async () => {
-  if (other.inTransaction) other.exec('rollback');
-  other.close();
-  await store.close();
-});
+sqliteStoreEachTest('videosvc-writer-', (fresh) => ({ path, store, other } = fresh));
 
 /** The longest gap between 5 ms ticks while `work` runs: how long the event loop was held. */
 async function longestLoopStall<T>(work: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; stallMs: number }> {

@@ -10,16 +10,12 @@ import type { NodeRequest, NodeResponse } from './listener.ts';
 /** Ends a gRPC call on its bare HTTP/2 stream with `error`, as trailers-only (grpc-status in the headers). */
 export function refuseGrpcStream(stream: ServerHttp2Stream, error: ConnectError, headers?: Readonly<Record<string, string>>): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
-  stream.respond(
-    {
-      ...headers,
-      ':status': 200,
-      'content-type': 'application/grpc',
-      'grpc-status': String(error.code),
-      'grpc-message': encodeGrpcMessage(error.rawMessage),
-    },
-    { endStream: true },
-  );
+  stream.respond({ ...headers, ':status': 200, ...trailersOnlyHead('application/grpc', error) }, { endStream: true });
+}
+
+/** The head of a trailers-only gRPC or gRPC-Web answer: its content type and the status. */
+function trailersOnlyHead(contentType: string, error: ConnectError): Record<string, string> {
+  return { 'content-type': contentType, 'grpc-status': String(error.code), 'grpc-message': encodeGrpcMessage(error.rawMessage) };
 }
 
 /**
@@ -30,11 +26,7 @@ export function refuseGrpcStream(stream: ServerHttp2Stream, error: ConnectError,
 export function refuseEarly(request: NodeRequest, response: NodeResponse, error: ConnectError): void {
   const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
   if (contentType.startsWith('application/grpc')) {
-    response.writeHead(200, {
-      'content-type': contentType.startsWith('application/grpc-web') ? 'application/grpc-web+proto' : 'application/grpc',
-      'grpc-status': String(error.code),
-      'grpc-message': encodeGrpcMessage(error.rawMessage),
-    });
+    response.writeHead(200, trailersOnlyHead(contentType.startsWith('application/grpc-web') ? 'application/grpc-web+proto' : 'application/grpc', error));
     response.end();
     return;
   }

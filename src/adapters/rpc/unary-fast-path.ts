@@ -47,9 +47,6 @@ export interface UnaryFastPathOptions {
   readonly readMaxBytes: number;
 }
 
-/** The protocols this path speaks. */
-export type FastWire = 'grpc' | 'connect';
-
 export interface UnaryFastPath {
   /** Whether this path serves the HTTP/2 stream with these request headers as plain unary gRPC (serveGrpc). */
   takesGrpc(headers: IncomingHttpHeaders): boolean;
@@ -135,7 +132,7 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
   }
 
   function serveGrpc(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, record: CallRecord | undefined): void {
-    const call = new UnaryCall('grpc', routes.get(headers[':path']!)!, headers, stream, undefined, record, policy, readMaxBytes);
+    const call = new UnaryCall(routes.get(headers[':path']!)!, headers, stream, undefined, record, policy, readMaxBytes);
     // A stream whose request ended with no data (DATA with END_STREAM, nothing in it) has
     // emitted 'end' already, unasked, by the time a call is served (a turn later: reset-before-read.ts).
     if (stream.readableEnded) return call.ended();
@@ -144,7 +141,7 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
   }
 
   function serveConnect(request: NodeRequest, response: NodeResponse): void {
-    const call = new UnaryCall('connect', routes.get(request.url!)!, request.headers, undefined, response, callLog.open(request, response), policy, readMaxBytes);
+    const call = new UnaryCall(routes.get(request.url!)!, request.headers, undefined, response, callLog.open(request, response), policy, readMaxBytes);
     request.on('data', (chunk: Buffer) => call.received(chunk));
     request.once('end', () => call.ended());
   }
@@ -166,10 +163,10 @@ class UnaryCall {
 
   /**
    * gRPC is served on the bare HTTP/2 `stream` (no compat request/response pair: issue 10),
-   * Connect JSON on the `response` of HTTP/1.1 or HTTP/2; exactly one of them is given.
+   * Connect JSON on the `response` of HTTP/1.1 or HTTP/2; exactly one of them is given, and
+   * which one says the protocol.
    */
   constructor(
-    private readonly wire: FastWire,
     private readonly route: Route,
     private readonly headers: IncomingHttpHeaders,
     private readonly stream: ServerHttp2Stream | undefined,
@@ -180,7 +177,7 @@ class UnaryCall {
   ) {
     // A deadline counts from the call's arrival, as connect-node reckons it.
     this.#deadline =
-      wire === 'grpc'
+      stream !== undefined
         ? policy.deadlineOf(headers['grpc-timeout'] as string | undefined, Date.now())
         : policy.connectDeadlineOf(headers['connect-timeout-ms'] as string | undefined, Date.now());
   }
@@ -191,7 +188,7 @@ class UnaryCall {
     this.#received += chunk.length;
     // Refuse an oversized message as soon as its length prefix says so, without buffering it.
     // (A Connect body's length was checked against the limit before the call came here.)
-    if (this.wire !== 'grpc') return;
+    if (this.stream === undefined) return;
     const fault = envelopeFault(this.#chunks, this.#received, this.readMaxBytes);
     if (fault === undefined) return;
     this.#chunks.length = 0;
@@ -204,7 +201,7 @@ class UnaryCall {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#received);
     let message: unknown;
     try {
-      message = this.wire === 'grpc' ? decodeUnary(this.route.input, body) : this.route.json.input.parse(body);
+      message = this.stream !== undefined ? decodeUnary(this.route.input, body) : this.route.json.input.parse(body);
     } catch (error) {
       return this.requestFault(error as ConnectError);
     }
@@ -269,7 +266,7 @@ class UnaryCall {
       record.caller = caller;
     }
     const route = this.route;
-    if (this.wire === 'grpc') return this.#sendGrpc(okTrailers, route.encode(output));
+    if (this.stream !== undefined) return this.#sendGrpc(okTrailers, route.encode(output));
     this.#sendConnect(200, emptyHead, route.json.output.serialize(create(route.output, output as never)));
   }
 
@@ -294,7 +291,7 @@ class UnaryCall {
 
   /** gRPC: the status in trailers. Connect: the HTTP status and connect's error JSON, metadata as headers. */
   #refuse(error: ConnectError): void {
-    if (this.wire === 'grpc') return this.#sendGrpc(errorTrailers(error));
+    if (this.stream !== undefined) return this.#sendGrpc(errorTrailers(error));
     const head: Record<string, string> = {};
     error.metadata.forEach((value, key) => {
       head[key] = value;
