@@ -3,8 +3,12 @@
 // Measured (issue 10, README "Transport performance"): under tsx the idle service held
 // 167 MB RSS, most of it tsx and esbuild's transform state loaded twice (main thread and
 // the SQLite writer thread), and tsx's keepNames wrapped every closure made per call; the
-// bundle idles at ~91 MB. Packages stay external (node_modules is resolved as usual);
-// splitting keeps the CLI's lazy imports lazy, so `videosvc token` still loads no AWS SDK.
+// bundle idles at ~91 MB. The pure-JS ESM packages are bundled too: as separate modules they
+// were ~470 ESM modules (kysely alone 263), and their records and source text made a third
+// of the idle heap V8 marks on every full collection (15.2 MB live, 11.5 MB bundled; heap
+// snapshots, issue 10). Native, CommonJS and lazily loaded packages stay external (the AWS
+// SDK, pino, better-sqlite3); splitting keeps the CLI's lazy imports lazy, so
+// `videosvc token` still loads no AWS SDK.
 // The SQLite writer thread's entry is bundled as writer-worker.mjs beside the chunks, where
 // writer.ts looks for it (`new URL('./writer-worker.mjs', import.meta.url)`): under tsx
 // that URL names src/adapters/sqlite/writer-worker.mjs, which registers tsx first.
@@ -37,7 +41,7 @@ export async function buildService() {
     format: 'esm',
     platform: 'node',
     target: 'node20.19',
-    packages: 'external',
+    external: ['better-sqlite3', 'pino', '@aws-sdk/*', '@smithy/*', 'tsx', 'esbuild'],
     sourcemap: 'linked',
     logLevel: 'warning',
   });

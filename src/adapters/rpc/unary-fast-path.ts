@@ -136,8 +136,9 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
     // A stream whose request ended with no data (DATA with END_STREAM, nothing in it) has
     // emitted 'end' already, unasked, by the time a call is served (a turn later: reset-before-read.ts).
     if (stream.readableEnded) return call.ended();
-    stream.on('data', (chunk: Buffer) => call.received(chunk));
-    stream.once('end', () => call.ended());
+    (stream as CallStream)[callOfStream] = call;
+    stream.on('data', receivedOnStream);
+    stream.once('end', endedOnStream);
   }
 
   function serveConnect(request: NodeRequest, response: NodeResponse): void {
@@ -147,6 +148,25 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
   }
 
   return { takesGrpc, serveGrpc, takesConnect, serveConnect };
+}
+
+/**
+ * The call a bare stream is serving, until it is answered. The stream's listeners are shared
+ * functions that find the call here, and #sendGrpc cuts the link: a closed HTTP/2 stream
+ * outlives its call until V8's next full collection (Node frees its native half from a GC
+ * callback, which scavenges treat as a root), and everything it reaches is promoted with it,
+ * so a listener holding the call would carry the call, its headers and its record into the
+ * old generation with every stream (issue 10: the cause of the full collections' pauses).
+ */
+const callOfStream = Symbol('videosvc.unaryCall');
+type CallStream = ServerHttp2Stream & { [callOfStream]?: UnaryCall };
+
+function receivedOnStream(this: CallStream, chunk: Buffer): void {
+  this[callOfStream]?.received(chunk);
+}
+
+function endedOnStream(this: CallStream): void {
+  this[callOfStream]?.ended();
 }
 
 /**
@@ -303,6 +323,7 @@ class UnaryCall {
   #sendGrpc(trailers: Readonly<Record<string, string>>, envelope?: Buffer): void {
     this.#answered = true;
     const stream = this.stream!;
+    (stream as CallStream)[callOfStream] = undefined;
     const requestId = this.record?.requestId;
     stream.respond(requestId === undefined ? grpcResponseHead : { ...grpcResponseHead, 'x-request-id': requestId }, { waitForTrailers: true });
     stream.once('wantTrailers', () => {

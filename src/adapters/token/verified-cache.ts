@@ -1,4 +1,5 @@
-// A bounded LRU of verified tokens → principals. An entry is never used after the
+// A bounded cache of verified tokens → principals, evicting the least recently used first
+// (approximately: see VerifiedTokenCache). An entry is never used after the
 // token's exp (+ the same clock tolerance jose applies), so caching never extends a
 // token's life beyond what a fresh verification would allow.
 //
@@ -17,6 +18,8 @@ interface Entry {
   /** Last instant (ms) at which jose would still accept the token. */
   readonly usableUntilMs: number;
   readonly bytes: number;
+  /** Used since it was last inserted or passed over by eviction (the second chance). */
+  used: boolean;
 }
 
 export interface VerifiedTokenCacheOptions {
@@ -58,7 +61,12 @@ export function tokenDigest(token: string): string {
 
 /** Verified principals keyed by token (cacheKeyOf), least recently used evicted first. */
 export class VerifiedTokenCache {
-  // A Map iterates in insertion order; re-inserting on a hit makes it an LRU.
+  // A Map iterates in insertion order. A hit only marks its entry used; eviction walks from
+  // the oldest entry, moves a used one to the back (clearing the mark) and evicts the first
+  // unused one (CLOCK, "second chance"). Re-inserting on every hit, an exact LRU, rebuilt the
+  // Map's table every few calls, and each new table outlived a young-generation collection,
+  // so it was promoted, only to die in the old generation (issue 10: heap sampling of a
+  // GetVideo load).
   readonly #entries = new Map<string, Entry>();
   #bytes = 0;
 
@@ -69,12 +77,11 @@ export class VerifiedTokenCache {
     const key = cacheKeyOf(token);
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
     if (this.options.now() >= entry.usableUntilMs) {
-      this.#bytes -= entry.bytes;
+      this.#remove(key);
       return undefined;
     }
-    this.#entries.set(key, entry);
+    entry.used = true;
     return entry.principal;
   }
 
@@ -84,12 +91,10 @@ export class VerifiedTokenCache {
     const bytes = estimateEntryBytes(principal, key.length);
     if (bytes > this.options.maxBytes) return;
     this.#remove(key);
-    while (this.#bytes + bytes > this.options.maxBytes) {
-      this.#remove(this.#entries.keys().next().value as string);
-    }
+    while (this.#bytes + bytes > this.options.maxBytes) this.#evictOne();
     // jose refuses once now - tolerance >= exp, i.e. accepts while now < exp + tolerance.
     const usableUntilMs = (expSeconds + this.options.toleranceSeconds) * 1000;
-    this.#entries.set(key, { principal, usableUntilMs, bytes });
+    this.#entries.set(key, { principal, usableUntilMs, bytes, used: false });
     this.#bytes += bytes;
   }
 
@@ -105,6 +110,17 @@ export class VerifiedTokenCache {
   /** The estimated bytes held now; never above maxBytes. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Evicts the oldest entry not used since it was inserted or last passed over. */
+  #evictOne(): void {
+    for (;;) {
+      const [key, entry] = this.#entries.entries().next().value as [string, Entry];
+      if (!entry.used) return this.#remove(key);
+      entry.used = false;
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
   }
 
   #remove(key: string): void {
