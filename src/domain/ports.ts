@@ -50,6 +50,12 @@ export interface StoreCallOptions {
   /** Epoch milliseconds: the caller's deadline, or the service's store timeout if sooner. */
   readonly deadline?: number;
   readonly signal?: AbortSignal;
+  /**
+   * When the call's request was received (process.hrtime.bigint()). A store may answer a
+   * read from a snapshot shared with other calls if it began after this instant, which
+   * still shows every write acknowledged before the request was sent. Absent: a fresh read.
+   */
+  readonly receivedNs?: bigint;
 }
 
 /**

@@ -42,10 +42,10 @@ export interface CallLog {
   open(request: NodeRequest, response: NodeResponse): CallRecord | undefined;
   /**
    * The same for a call served on its bare HTTP/2 stream (the lean gRPC path), whose line is
-   * written when the stream closes. The server sends the request id (record.requestId) in
-   * the response headers itself.
+   * written when the stream closes; its duration counts from `receivedNs`, the stream's
+   * arrival. The server sends the request id (record.requestId) in the response headers itself.
    */
-  openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): CallRecord | undefined;
+  openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, receivedNs: bigint): CallRecord | undefined;
   /**
    * Notes the gRPC status an encoded answer ends with, told by the handler wrapper that sees
    * it being made (request-faults.ts): the code of a call no interceptor saw.
@@ -88,16 +88,16 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
     else flatLines[level](line, 'rpc call');
   }
 
-  function newRecord(url: string, headers: IncomingHttpHeaders): CallRecord | undefined {
+  function newRecord(url: string, headers: IncomingHttpHeaders, startedNs = process.hrtime.bigint()): CallRecord | undefined {
     const procedure = url.includes('?') ? (url.split('?', 1)[0] ?? '') : url;
     if (!procedures.has(procedure)) return undefined;
     const offered = headers['x-request-id'];
     const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
-    return { procedure, requestId, startedNs: process.hrtime.bigint() };
+    return { procedure, requestId, startedNs };
   }
 
-  function openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): CallRecord | undefined {
-    const record = newRecord(String(headers[':path'] ?? ''), headers);
+  function openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, receivedNs: bigint): CallRecord | undefined {
+    const record = newRecord(String(headers[':path'] ?? ''), headers, receivedNs);
     if (record === undefined) return undefined;
     stream.once('close', () => {
       const refusedEarly = record.code === undefined;

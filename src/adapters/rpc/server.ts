@@ -28,7 +28,7 @@ import { createCallerRateLimiter } from './rate-limit.ts';
 import { resetWindowMs } from './rapid-reset.ts';
 import { registerReflection } from './reflection.ts';
 import { answerUndecodableRequestsAsInvalidArgument, requestFaultInterceptor } from './request-faults.ts';
-import { serveUnlessResetFirst } from './reset-before-read.ts';
+import { serveStreamsUnlessResetFirst, serveUnlessResetFirst } from './reset-before-read.ts';
 import { videoServiceCalls, videoServiceHandlers } from './video-service.ts';
 
 export interface RpcServerOptions {
@@ -120,6 +120,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     fallback: httpRoutes({ ping: options.ping, closing: notReady }),
   });
   const droppedBeforeRead = (path: string) => () => options.logger.debug({ path: path.split('?', 1)[0] }, 'stream reset before its request was read');
+  const serveLeanStream = serveStreamsUnlessResetFirst(
+    (stream, headers, receivedNs) => fastPath.serveGrpc(stream, headers, callLog.openStream(stream, headers, receivedNs)),
+    (headers) => droppedBeforeRead(String(headers[':path']))(),
+  );
   const listener = await listen(
     options.host,
     options.port,
@@ -128,13 +132,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       // (unary-fast-path.ts), counted and refused by the same admission and logged by the same call log.
       stream(stream, headers) {
         if (!fastPath.takesGrpc(headers)) return false;
+        const receivedNs = process.hrtime.bigint();
         if (!admission.admitStream(stream)) {
-          const record = callLog.openStream(stream, headers);
+          const record = callLog.openStream(stream, headers, receivedNs);
           if (record !== undefined) record.trailerStatus = String(Code.ResourceExhausted);
           admission.refuseStream(stream, record === undefined ? undefined : { 'x-request-id': record.requestId });
           return true;
         }
-        serveUnlessResetFirst(stream, () => fastPath.serveGrpc(stream, headers, callLog.openStream(stream, headers)), droppedBeforeRead(String(headers[':path'])));
+        serveLeanStream(stream, headers, receivedNs);
         return true;
       },
       request(request, response) {

@@ -254,6 +254,7 @@ class UnaryCall {
         caller: principal!,
         deadline,
         signal: controller?.signal,
+        receivedNs: record?.startedNs,
       });
       guard?.disarm();
       const late = policy.lateError(deadline);

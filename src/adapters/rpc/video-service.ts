@@ -21,6 +21,8 @@ export interface CallScope {
   readonly deadline: number | undefined;
   /** Aborted when the client goes away or its deadline passes; absent when nothing can abort the call. */
   readonly signal: AbortSignal | undefined;
+  /** When the request was received (process.hrtime.bigint()), if known: see StoreCallOptions.receivedNs. */
+  readonly receivedNs?: bigint;
 }
 
 type Methods = (typeof VideoService)['method'];
@@ -42,10 +44,14 @@ export type VideoCalls = { readonly [M in MethodName]: VideoCall<M> };
  * a client deadline the store still answers by then (UNAVAILABLE). The client's deadline
  * is the deadline guard's, so both stop at the same instant.
  */
-export function storeCallOptions(scope: Pick<CallScope, 'deadline' | 'signal'>, storeTimeoutMs: number): StoreCallOptions {
+export function storeCallOptions(scope: Pick<CallScope, 'deadline' | 'signal' | 'receivedNs'>, storeTimeoutMs: number): StoreCallOptions {
   const storeDeadline = Date.now() + storeTimeoutMs;
   const client = scope.deadline;
-  return { deadline: client === undefined ? storeDeadline : Math.min(client, storeDeadline), signal: scope.signal };
+  return {
+    deadline: client === undefined ? storeDeadline : Math.min(client, storeDeadline),
+    signal: scope.signal,
+    receivedNs: scope.receivedNs,
+  };
 }
 
 /** The VideoService calls over the use cases; `storeTimeoutMs` is limits.storeTimeoutMs. */

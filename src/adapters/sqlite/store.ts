@@ -8,7 +8,8 @@
 //   call. The lock wait is bounded by the calls' deadlines and the commit is fsynced
 //   there; a call is answered only after the commit holding it returned.
 // - Reads run on the main thread's connection, as statements prepared once and kept
-//   (read-statements.ts). In WAL mode a reader never waits for the writer's lock (its own
+//   (read-statements.ts), sharing a read transaction where that stays linearizable
+//   (read-snapshot.ts). In WAL mode a reader never waits for the writer's lock (its own
 //   or another process's), so a read costs only its own work; a reader waits only while
 //   another connection recovers the WAL after a crash, which is short, and
 //   readBusyTimeoutMs caps even that. Moving reads to a thread too would add a message
@@ -27,6 +28,7 @@ import { checkInTime } from './deadline.ts';
 import { identityOf, type FileIdentity } from './file-identity.ts';
 import { SqliteOpenError, toDomainError } from './errors.ts';
 import { defaultBusyTimeoutMs, openDatabase, type SqliteOptions } from './open.ts';
+import { ReadSnapshot } from './read-snapshot.ts';
 import { ReadStatements } from './read-statements.ts';
 import { StoreReadiness } from './readiness.ts';
 import { refusalReason, type RefusalRow } from './refusal.ts';
@@ -59,6 +61,8 @@ export class SqliteVideoStore implements VideoStore {
   readonly #connection: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
   readonly #reads: ReadStatements;
+  /** Shared read transactions (read-snapshot.ts); none for :memory:, whose one connection also writes. */
+  readonly #snapshot: ReadSnapshot | undefined;
   readonly #writes: WriteStatements;
   readonly #writer: Writer;
   readonly #busyTimeoutMs: number;
@@ -76,6 +80,7 @@ export class SqliteVideoStore implements VideoStore {
     this.#connection = connection;
     this.#db = db;
     this.#reads = new ReadStatements(connection, db);
+    this.#snapshot = file === undefined ? undefined : new ReadSnapshot(connection);
     this.#writes = new WriteStatements(db);
     this.#writer = writer;
     this.#busyTimeoutMs = busyTimeoutMs;
@@ -194,6 +199,7 @@ export class SqliteVideoStore implements VideoStore {
   /** Refuses new calls, waits for the ones in flight, then closes the reader and the writer. Idempotent. */
   async close(): Promise<void> {
     this.#closing ??= Promise.allSettled(this.#inFlight).then(async () => {
+      this.#snapshot?.end();
       // The reader first: the writer's connection, closing last, checkpoints the WAL
       // into the database file on its own thread.
       await this.#db.destroy();
@@ -229,8 +235,10 @@ export class SqliteVideoStore implements VideoStore {
     checkInTime(options);
     let result: T;
     try {
+      this.#snapshot?.enter(options?.receivedNs);
       result = operation();
     } catch (err) {
+      this.#snapshot?.end();
       throw toDomainError(err);
     }
     checkInTime(options);
