@@ -38,6 +38,9 @@ interface Held {
   gone: boolean;
 }
 
+const heldOfStream = Symbol('videosvc.heldCall');
+type HeldStream = ServerHttp2Stream & { [heldOfStream]?: Held };
+
 /** Creates the admission check for at most `maxCallsInFlight` calls at once. */
 export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
   // The calls in flight, oldest first, as a list linked through the calls themselves. Not a
@@ -48,6 +51,11 @@ export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
   let newest: Held | undefined;
   let count = 0;
   const busy = () => serverBusyError(`the server is at its limit of ${maxCallsInFlight} calls in flight`);
+  // One listener for every bare stream, finding the call on it (no closure per call).
+  const releaseClosedStream = function (this: HeldStream): void {
+    const held = this[heldOfStream];
+    if (held !== undefined) release(held);
+  };
 
   function hold(response: NodeResponse | ServerHttp2Stream, request: NodeRequest | null): Held {
     const held: Held = { response, request, older: newest, newer: undefined, gone: false };
@@ -108,8 +116,8 @@ export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
     },
     admitStream(stream) {
       if (count >= maxCallsInFlight && !displaceOldestUnfinished()) return false;
-      const held = hold(stream, null);
-      stream.once('close', () => release(held));
+      (stream as HeldStream)[heldOfStream] = hold(stream, null);
+      stream.on('close', releaseClosedStream);
       return true;
     },
     refuseStream(stream, headers) {

@@ -31,14 +31,22 @@ export function streamResetByClient(stream: Http2Stream): boolean {
 // Node gives no sign of who reset a stream: both sides end in the same closeStream(). A reset
 // received from the client reaches the stream's close()/destroy() methods only after the
 // stream is already closed, while every server-side close goes through one of them first.
+// So the server stream's prototype gets both methods wrapped, once, when the first stream is
+// seen (the class is not exported): wrapping them on every stream cost two closures and two
+// own properties per call (issue 10).
+const serverClosesNoted = new WeakSet<object>();
+
 function noteServerCloses(stream: Http2Stream): void {
-  const close = stream.close;
-  const destroy = stream.destroy;
-  stream.close = function (this: Http2Stream, ...args: Parameters<Http2Stream['close']>) {
+  const prototype = Object.getPrototypeOf(stream) as Http2Stream;
+  if (serverClosesNoted.has(prototype)) return;
+  serverClosesNoted.add(prototype);
+  const close = prototype.close;
+  const destroy = prototype.destroy;
+  prototype.close = function (this: Http2Stream, ...args: Parameters<Http2Stream['close']>) {
     closedByServer.add(this);
     return close.apply(this, args);
   };
-  stream.destroy = function (this: Http2Stream, ...args: Parameters<Http2Stream['destroy']>) {
+  prototype.destroy = function (this: Http2Stream, ...args: Parameters<Http2Stream['destroy']>) {
     if (!this.closed) closedByServer.add(this);
     return destroy.apply(this, args);
   } as Http2Stream['destroy'];
@@ -69,36 +77,54 @@ export interface SessionGuardOptions {
   onRapidReset?(resets: number): void;
 }
 
+/** What a session's streams report back to it: their listeners are shared functions that find it here. */
+interface GuardedSession {
+  openStreams: number;
+  readonly bodyTimeoutMs: number;
+  /** Called once each stream has closed. */
+  readonly streamClosed: (stream: Http2Stream) => void;
+}
+
+const guardOfStream = Symbol('videosvc.sessionGuard');
+type GuardedStream = Http2Stream & { [guardOfStream]?: GuardedSession };
+
+// Shared by every stream (no closure per stream): `this` is the stream.
+function cancelStalledBody(this: Http2Stream): void {
+  if (!this.readableEnded) this.close(NGHTTP2_CANCEL);
+}
+
+function stopBodyTimer(this: Http2Stream): void {
+  this.setTimeout(0);
+}
+
+function reportClose(this: GuardedStream): void {
+  const guard = this[guardOfStream];
+  if (guard === undefined) return;
+  this[guardOfStream] = undefined;
+  guard.streamClosed(this);
+}
+
 /** Applies the session bounds to a new server `session` on `socket`. */
 export function guardSession(session: ServerHttp2Session, socket: Socket, options: SessionGuardOptions): SessionGuard {
   const { limits } = options;
-  let openStreams = 0;
   let idleTimer: NodeJS.Timeout | undefined;
   const resetLimitPassed = createResetCounter(limits.http2MaxResets, resetWindowMs);
 
   const armIdleTimer = (): void => {
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
-      if (openStreams > 0 || session.closed || session.destroyed) return;
+      if (guard.openStreams > 0 || session.closed || session.destroyed) return;
       session.close();
       releaseSocketAfter(session, socket);
     }, limits.http2IdleTimeoutMs);
     idleTimer.unref();
   };
-  armIdleTimer();
 
-  session.on('stream', (stream: Http2Stream) => {
-    openStreams += 1;
-    clearTimeout(idleTimer);
-    noteServerCloses(stream);
-    // The stream's inactivity timer restarts on every frame it reads or writes; once the
-    // request has fully arrived, the call's own deadline governs it instead.
-    stream.setTimeout(limits.bodyTimeoutMs, () => {
-      if (!stream.readableEnded) stream.close(NGHTTP2_CANCEL);
-    });
-    stream.once('end', () => stream.setTimeout(0));
-    stream.once('close', () => {
-      openStreams -= 1;
+  const guard: GuardedSession = {
+    openStreams: 0,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    streamClosed(stream) {
+      guard.openStreams -= 1;
       if (session.closed || session.destroyed) return;
       if (streamResetByClient(stream) && resetLimitPassed()) {
         options.onRapidReset?.(limits.http2MaxResets + 1);
@@ -106,11 +132,26 @@ export function guardSession(session: ServerHttp2Session, socket: Socket, option
         releaseSocketAfter(session, socket);
         return;
       }
-      if (openStreams === 0) armIdleTimer();
-    });
+      if (guard.openStreams === 0) armIdleTimer();
+    },
+  };
+  armIdleTimer();
+
+  session.on('stream', (stream: GuardedStream) => {
+    guard.openStreams += 1;
+    clearTimeout(idleTimer);
+    noteServerCloses(stream);
+    stream[guardOfStream] = guard;
+    // The stream's inactivity timer restarts on every frame it reads or writes; once the
+    // request has fully arrived, the call's own deadline governs it instead.
+    // ('on' rather than 'once' where the event comes once anyway: no wrapper per stream.)
+    stream.on('timeout', cancelStalledBody);
+    stream.setTimeout(guard.bodyTimeoutMs);
+    stream.on('end', stopBodyTimer);
+    stream.on('close', reportClose);
   });
   // nghttp2 may end a session on its own (a flood of bad frames); the socket must follow.
   session.on('error', () => releaseSocketAfter(session, socket));
   session.once('close', () => clearTimeout(idleTimer));
-  return { idle: () => openStreams === 0 };
+  return { idle: () => guard.openStreams === 0 };
 }

@@ -65,6 +65,19 @@ export function resetByClient(request: NodeRequest): boolean {
 /** A stream's own error (a client's reset) ends only that stream; its call log line says so. */
 function ignoreStreamError(): void {}
 
+/**
+ * Once a stream's answer is out (its writable side finished): if its request is still unread,
+ * resets it a moment later (see the 'stream' handler). A shared listener, `this` the stream.
+ */
+function resetUnreadAfterAnswer(this: ServerHttp2Stream): void {
+  if (this.endAfterHeaders || this.readableEnded) return;
+  setTimeout(cancelIfOpen, 200, this).unref();
+}
+
+function cancelIfOpen(stream: ServerHttp2Stream): void {
+  if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+}
+
 /** How long a session may still open streams after the first GOAWAY (see goAway). */
 const goAwayNoticeMs = 1_000;
 
@@ -173,12 +186,7 @@ export async function listen(host: string, port: number, handlers: Handlers, opt
   h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
     // Watched on the stream's writable side (a compat response's own 'finish' waits for the
     // stream to close); the request is complete once the stream's readable side has ended.
-    stream.once('finish', () => {
-      if (stream.endAfterHeaders || stream.readableEnded) return;
-      setTimeout(() => {
-        if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
-      }, 200).unref();
-    });
+    stream.on('finish', resetUnreadAfterAnswer);
     // A stream the client resets with an error code emits 'error'; the compat pair listens
     // for it, a bare stream must too, or the error would take the process down.
     stream.on('error', ignoreStreamError);

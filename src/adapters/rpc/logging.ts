@@ -26,6 +26,9 @@ export interface CallRecord {
   values?: ContextValues;
 }
 
+const recordOfStream = Symbol('videosvc.callRecord');
+type RecordedStream = ServerHttp2Stream & { [recordOfStream]?: CallRecord };
+
 const recordKey = createContextKey<CallRecord | undefined>(undefined, { description: 'call record' });
 
 // A caller's request id is echoed only when it is short and plain, so a log line cannot be forged through it.
@@ -96,13 +99,20 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
     return { procedure, requestId, startedNs };
   }
 
+  // One listener for every bare stream, finding the record on it (no closure per call).
+  const writeClosedStreamLine = function (this: RecordedStream): void {
+    const record = this[recordOfStream];
+    if (record === undefined) return;
+    this[recordOfStream] = undefined;
+    const refusedEarly = record.code === undefined;
+    writeLine(record, record.code ?? codeOfClosedStream(record, this), refusedEarly, undefined);
+  };
+
   function openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, receivedNs: bigint): CallRecord | undefined {
     const record = newRecord(String(headers[':path'] ?? ''), headers, receivedNs);
     if (record === undefined) return undefined;
-    stream.once('close', () => {
-      const refusedEarly = record.code === undefined;
-      writeLine(record, record.code ?? codeOfClosedStream(record, stream), refusedEarly, undefined);
-    });
+    (stream as RecordedStream)[recordOfStream] = record;
+    stream.on('close', writeClosedStreamLine);
     return record;
   }
 

@@ -138,7 +138,7 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
     if (stream.readableEnded) return call.ended();
     (stream as CallStream)[callOfStream] = call;
     stream.on('data', receivedOnStream);
-    stream.once('end', endedOnStream);
+    stream.on('end', endedOnStream);
   }
 
   function serveConnect(request: NodeRequest, response: NodeResponse): void {
@@ -159,7 +159,17 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
  * old generation with every stream (issue 10: the cause of the full collections' pauses).
  */
 const callOfStream = Symbol('videosvc.unaryCall');
-type CallStream = ServerHttp2Stream & { [callOfStream]?: UnaryCall };
+type CallStream = ServerHttp2Stream & { [callOfStream]?: UnaryCall; [trailersOfStream]?: Readonly<Record<string, string>> };
+
+/** The trailers a stream sends once Node asks for them (its 'wantTrailers'). */
+const trailersOfStream = Symbol('videosvc.trailers');
+const waitForTrailers = Object.freeze({ waitForTrailers: true });
+
+function sendTrailersWhenAsked(this: CallStream): void {
+  const trailers = this[trailersOfStream];
+  this[trailersOfStream] = undefined;
+  if (trailers !== undefined && !this.destroyed) this.sendTrailers(trailers);
+}
 
 function receivedOnStream(this: CallStream, chunk: Buffer): void {
   this[callOfStream]?.received(chunk);
@@ -326,10 +336,9 @@ class UnaryCall {
     const stream = this.stream!;
     (stream as CallStream)[callOfStream] = undefined;
     const requestId = this.record?.requestId;
-    stream.respond(requestId === undefined ? grpcResponseHead : { ...grpcResponseHead, 'x-request-id': requestId }, { waitForTrailers: true });
-    stream.once('wantTrailers', () => {
-      if (!stream.destroyed) stream.sendTrailers(trailers);
-    });
+    stream.respond(requestId === undefined ? grpcResponseHead : { ...grpcResponseHead, 'x-request-id': requestId }, waitForTrailers);
+    (stream as CallStream)[trailersOfStream] = trailers;
+    stream.on('wantTrailers', sendTrailersWhenAsked);
     if (envelope === undefined) stream.end();
     else stream.end(envelope);
   }
