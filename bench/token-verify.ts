@@ -9,7 +9,7 @@ const ring = { secrets: () => secrets, refreshAfterFailure: async () => false, c
 const secrets = { current: secret };
 const rounds = 20_000;
 
-async function timeMs(label: string, run: (i: number) => Promise<unknown>): Promise<number> {
+async function timeMs(label: string, run: (i: number) => unknown): Promise<number> {
   for (let i = 0; i < 1_000; i++) await run(i); // warm-up
   const started = process.hrtime.bigint();
   for (let i = 0; i < rounds; i++) await run(i);

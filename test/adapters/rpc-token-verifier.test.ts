@@ -31,8 +31,8 @@ function ring(initial: TokenSecrets, onRefresh?: () => TokenSecrets | undefined)
   return state;
 }
 
-async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+async function reasonOf(verified: unknown): Promise<string> {
+  const error = await Promise.resolve(verified).then(() => undefined, (caught: unknown) => caught);
   expect(error).toBeInstanceOf(Unauthenticated);
   return (error as Error).message;
 }
@@ -83,6 +83,21 @@ describe('createTokenVerifier', () => {
     expect(await reasonOf(verifier.verify(`Bearer ${arrayScope}`))).toBe('invalid scope claim');
     const badSub = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('al ice/..').setExpirationTime(exp).sign(secretA);
     expect(await reasonOf(verifier.verify(`Bearer ${badSub}`))).toBe('invalid sub claim');
+  });
+
+  it('answers a token it verified before at once, without a Promise, and a refusal always as a rejection', async () => {
+    const verifier = createTokenVerifier({ ring: ring({ current: secretA }) });
+    const token = await mintToken({ secret: secretA, subject: 'alice', ttlSeconds: 60 });
+    const first = verifier.verify(`Bearer ${token}`);
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).ownerId).toBe('alice');
+    expect(verifier.verify(`Bearer ${token}`)).toEqual({ ownerId: 'alice', isAdmin: false });
+    expect(verifier.verify(`bearer  ${token} `)).toEqual({ ownerId: 'alice', isAdmin: false });
+    for (const header of [null, '', 'Basic abc', `Bearer ${token}x`, `Bearer ${'x'.repeat(9000)}`]) {
+      const refused = verifier.verify(header);
+      expect(refused).toBeInstanceOf(Promise);
+      await expect(refused).rejects.toBeInstanceOf(Unauthenticated);
+    }
   });
 
   it('a cached token is refused once its exp (+30 s tolerance) has passed', async () => {

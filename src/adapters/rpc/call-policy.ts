@@ -27,9 +27,10 @@ export interface CallPolicy {
   /**
    * The checks a call passes before its handler runs, in order: not closing, a valid token,
    * within its caller's rate limit. Resolves with the caller (undefined for the public
-   * services: health, reflection); rejects with the refusal.
+   * services: health, reflection), synchronously when the token was verified before;
+   * rejects with the refusal.
    */
-  admit(serviceTypeName: string, authorization: string | undefined | null): Promise<Principal | undefined>;
+  admit(serviceTypeName: string, authorization: string | undefined | null): Principal | undefined | Promise<Principal | undefined>;
   /** The client's deadline (epoch ms) from a well-formed grpc-timeout value, clamped to what a timer can wait. */
   deadlineOf(grpcTimeout: string | undefined, now: number): number | undefined;
   /** The same from a well-formed connect-timeout-ms value. */
@@ -55,8 +56,12 @@ export function refuseIfClosing(closing: AbortSignal, serviceTypeName: string): 
   if (closing.aborted && !isPublicService(serviceTypeName)) throw shuttingDownError();
 }
 
-/** Verifies the bearer token of a non-public call; undefined for the public services. */
-export async function authenticate(verifier: TokenVerifier, serviceTypeName: string, authorization: string | undefined | null): Promise<Principal | undefined> {
+/** Verifies the bearer token of a non-public call (at once for a cached one); undefined for the public services. */
+export function authenticate(
+  verifier: TokenVerifier,
+  serviceTypeName: string,
+  authorization: string | undefined | null,
+): Principal | undefined | Promise<Principal | undefined> {
   if (isPublicService(serviceTypeName)) return undefined;
   return verifier.verify(authorization ?? null);
 }
@@ -94,12 +99,19 @@ export function lateError(deadline: number | undefined): ConnectError | undefine
 /** Creates the call policy over the server's verifier, limiter and closing signal. */
 export function createCallPolicy(options: CallPolicyOptions): CallPolicy {
   const { verifier, limiter, closing } = options;
+  const withinRateLimit = (principal: Principal | undefined): Principal | undefined => {
+    enforceRateLimit(limiter, principal?.ownerId);
+    return principal;
+  };
   return {
-    async admit(serviceTypeName, authorization) {
-      refuseIfClosing(closing, serviceTypeName);
-      const principal = await authenticate(verifier, serviceTypeName, authorization);
-      enforceRateLimit(limiter, principal?.ownerId);
-      return principal;
+    admit(serviceTypeName, authorization) {
+      try {
+        refuseIfClosing(closing, serviceTypeName);
+        const principal = authenticate(verifier, serviceTypeName, authorization);
+        return principal instanceof Promise ? principal.then(withinRateLimit) : withinRateLimit(principal);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     },
     deadlineOf: grpcDeadline,
     connectDeadlineOf: connectDeadline,

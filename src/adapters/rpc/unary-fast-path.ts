@@ -257,7 +257,8 @@ class UnaryCall {
     }
     let caller: string | undefined;
     try {
-      const principal = await policy.admit(typeName, this.headers.authorization);
+      const admitted = policy.admit(typeName, this.headers.authorization);
+      const principal = admitted instanceof Promise ? await admitted : admitted;
       caller = principal?.ownerId;
       if (record !== undefined) record.caller = caller;
       const output = await (this.route.call as (m: unknown, s: CallScope) => Promise<unknown>)(message, {
