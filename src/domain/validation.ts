@@ -16,22 +16,11 @@ export const limits = {
   labelValueMaxChars: 256,
 } as const;
 
-/** What a client sends for a video's settable fields: everything optional, nothing checked yet. */
-export interface VideoDraft {
-  originalName?: string;
-  title?: string;
-  /** A status name; anything else (an unknown enum number, say) is refused. */
-  status?: string;
-  originalKey?: string;
-  transcodedKey?: string;
-  thumbKey?: string;
-  durationSeconds?: number;
-  format?: string;
-  width?: number;
-  height?: number;
-  sizeBytes?: bigint;
-  labels?: Readonly<Record<string, string>>;
-}
+/**
+ * What a client sends for a video's settable fields: every field of VideoFields, optional,
+ * nothing checked yet; the status as a name (an unknown enum number, say, is refused).
+ */
+export type VideoDraft = { [K in keyof VideoFields]?: K extends 'status' ? string : VideoFields[K] };
 
 const ownerIdPattern = /^[A-Za-z0-9._@-]+$/;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -122,54 +111,55 @@ export function checkLabels(labels: Readonly<Record<string, string>>): void {
   }
 }
 
+/** One checker per settable field, in the order their errors take precedence. */
+const fieldChecks: { readonly [K in keyof VideoFields]-?: (value: NonNullable<VideoDraft[K]>) => VideoFields[K] } = {
+  originalName: (name) => {
+    checkOriginalName(name);
+    return name;
+  },
+  title: (title) => checkedText('title', title, limits.titleMaxChars),
+  status: (status) => checkStatus(status),
+  originalKey: (key) => checkedText('original_key', key, limits.objectKeyMaxChars),
+  transcodedKey: (key) => checkedText('transcoded_key', key, limits.objectKeyMaxChars),
+  thumbKey: (key) => checkedText('thumb_key', key, limits.objectKeyMaxChars),
+  durationSeconds: (seconds) => {
+    checkDuration(seconds);
+    return seconds;
+  },
+  format: (format) => checkedText('format', format, limits.formatMaxChars),
+  width: (pixels) => {
+    checkDimension('width', pixels);
+    return pixels;
+  },
+  height: (pixels) => {
+    checkDimension('height', pixels);
+    return pixels;
+  },
+  sizeBytes: (bytes) => {
+    checkSizeBytes(bytes);
+    return bytes;
+  },
+  labels: (labels) => {
+    checkLabels(labels);
+    return { ...labels };
+  },
+};
+const settableFields = Object.keys(fieldChecks) as Array<keyof VideoFields>;
+
+function checkedText(field: string, text: string, max: number): string {
+  checkLength(field, text, 0, max);
+  return text;
+}
+
 /**
  * Checks every field the draft carries against SPEC §1 and returns them typed.
  * Absent fields stay absent; a create fills defaults afterwards (see newVideo).
  */
 export function checkFields(draft: VideoDraft): Partial<VideoFields> {
   const checked: { -readonly [K in keyof VideoFields]?: VideoFields[K] } = {};
-  if (draft.originalName !== undefined) {
-    checkOriginalName(draft.originalName);
-    checked.originalName = draft.originalName;
-  }
-  if (draft.title !== undefined) {
-    checkLength('title', draft.title, 0, limits.titleMaxChars);
-    checked.title = draft.title;
-  }
-  if (draft.status !== undefined) checked.status = checkStatus(draft.status);
-  for (const [field, name] of [
-    ['originalKey', 'original_key'],
-    ['transcodedKey', 'transcoded_key'],
-    ['thumbKey', 'thumb_key'],
-  ] as const) {
-    const key = draft[field];
-    if (key === undefined) continue;
-    checkLength(name, key, 0, limits.objectKeyMaxChars);
-    checked[field] = key;
-  }
-  if (draft.durationSeconds !== undefined) {
-    checkDuration(draft.durationSeconds);
-    checked.durationSeconds = draft.durationSeconds;
-  }
-  if (draft.format !== undefined) {
-    checkLength('format', draft.format, 0, limits.formatMaxChars);
-    checked.format = draft.format;
-  }
-  if (draft.width !== undefined) {
-    checkDimension('width', draft.width);
-    checked.width = draft.width;
-  }
-  if (draft.height !== undefined) {
-    checkDimension('height', draft.height);
-    checked.height = draft.height;
-  }
-  if (draft.sizeBytes !== undefined) {
-    checkSizeBytes(draft.sizeBytes);
-    checked.sizeBytes = draft.sizeBytes;
-  }
-  if (draft.labels !== undefined) {
-    checkLabels(draft.labels);
-    checked.labels = { ...draft.labels };
+  for (const field of settableFields) {
+    const value = draft[field];
+    if (value !== undefined) (checked as Record<string, unknown>)[field] = fieldChecks[field](value as never);
   }
   return checked;
 }

@@ -1,5 +1,6 @@
 // The Video entity (SPEC §1): plain, immutable data. Rules live in validation.ts and
 // lifecycle.ts; this file only says what a video holds.
+import { mapsEveryField } from './exhaustive.ts';
 
 /** Processing states, in lifecycle order (SPEC §2). */
 export const videoStatuses = ['UPLOADED', 'TRANSCODING', 'TRANSCODED', 'COMPLETED', 'FAILED'] as const;
@@ -53,6 +54,8 @@ export const mutablePaths = {
   labels: 'labels',
 } as const satisfies Record<string, keyof VideoFields>;
 export type MutablePath = keyof typeof mutablePaths;
+// Every settable field has its path.
+mapsEveryField<Exclude<keyof VideoFields, (typeof mutablePaths)[MutablePath]>>();
 
 /** The etag a client sees for a stored version. Opaque to clients; `"v"` keeps it from looking like a count. */
 export function etagOf(version: number): string {

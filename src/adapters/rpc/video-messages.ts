@@ -2,7 +2,7 @@
 // hand domain values to the use cases and turn results back into messages.
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { VideoDraft } from '../../domain/validation.ts';
-import { etagOf, type Video, type VideoStatus } from '../../domain/video.ts';
+import { etagOf, type Video, type VideoFields, type VideoStatus } from '../../domain/video.ts';
 import { VideoSchema, VideoStatus as ProtoStatus, type Video as VideoMessage } from '../../gen/video/v1/video_pb.ts';
 
 const toProtoStatus: Readonly<Record<VideoStatus, ProtoStatus>> = {
@@ -33,7 +33,8 @@ export function statusToProto(status: VideoStatus): ProtoStatus {
 
 /**
  * Every client-settable field of a Video message, unchecked. Output-only fields
- * (create/update time, etag) and the key are not part of a draft and are ignored.
+ * (create/update time, etag) and the key are not part of a draft and are ignored. Every
+ * settable field is named, so a field added to VideoFields is a type error here until it is read.
  */
 export function draftFromProto(video: VideoMessage | undefined): VideoDraft {
   if (video === undefined) return {};
@@ -50,7 +51,7 @@ export function draftFromProto(video: VideoMessage | undefined): VideoDraft {
     height: video.height,
     sizeBytes: video.sizeBytes,
     labels: video.labels,
-  };
+  } satisfies { [K in keyof VideoFields]: VideoDraft[K] | undefined };
 }
 
 /**

@@ -58,21 +58,30 @@ export function toRow(video: Video): NewVideoRow {
   };
 }
 
+/** How each settable field is written into an update's columns (a field missing here is a type error). */
+const fieldColumns: { readonly [K in keyof VideoFields]-?: (value: VideoFields[K], columns: VideoRowChange) => void } = {
+  originalName: (value, columns) => void (columns.original_name = value),
+  title: (value, columns) => void (columns.title = value),
+  status: (value, columns) => void (columns.status = statusToColumn(value)),
+  originalKey: (value, columns) => void (columns.original_key = value),
+  transcodedKey: (value, columns) => void (columns.transcoded_key = value),
+  thumbKey: (value, columns) => void (columns.thumb_key = value),
+  durationSeconds: (value, columns) => void (columns.duration_seconds = value),
+  format: (value, columns) => void (columns.format = value),
+  width: (value, columns) => void (columns.width = value),
+  height: (value, columns) => void (columns.height = value),
+  sizeBytes: (value, columns) => void (columns.size_bytes = sizeToColumn(value)),
+  labels: (value, columns) => void (columns.labels = JSON.stringify(value)),
+};
+const settableFields = Object.keys(fieldColumns) as Array<keyof VideoFields>;
+
 /** The columns that store the given fields; absent fields are left out. */
 export function fieldsToColumns(fields: Partial<VideoFields>): VideoRowChange {
   const columns: VideoRowChange = {};
-  if (fields.originalName !== undefined) columns.original_name = fields.originalName;
-  if (fields.title !== undefined) columns.title = fields.title;
-  if (fields.status !== undefined) columns.status = statusToColumn(fields.status);
-  if (fields.originalKey !== undefined) columns.original_key = fields.originalKey;
-  if (fields.transcodedKey !== undefined) columns.transcoded_key = fields.transcodedKey;
-  if (fields.thumbKey !== undefined) columns.thumb_key = fields.thumbKey;
-  if (fields.durationSeconds !== undefined) columns.duration_seconds = fields.durationSeconds;
-  if (fields.format !== undefined) columns.format = fields.format;
-  if (fields.width !== undefined) columns.width = fields.width;
-  if (fields.height !== undefined) columns.height = fields.height;
-  if (fields.sizeBytes !== undefined) columns.size_bytes = sizeToColumn(fields.sizeBytes);
-  if (fields.labels !== undefined) columns.labels = JSON.stringify(fields.labels);
+  for (const field of settableFields) {
+    const value = fields[field];
+    if (value !== undefined) fieldColumns[field](value as never, columns);
+  }
   return columns;
 }
 
@@ -102,25 +111,27 @@ export function fromRow(row: VideoRow): Video {
 /** Where each column of a `videos` row sits in a statement's result (raw, array mode). */
 export type ColumnPositions = Readonly<Record<keyof VideoRow, number>>;
 
-const rowColumns: ReadonlyArray<keyof VideoRow> = [
-  'owner_id',
-  'video_id',
-  'original_name',
-  'title',
-  'status',
-  'original_key',
-  'transcoded_key',
-  'thumb_key',
-  'duration_seconds',
-  'format',
-  'width',
-  'height',
-  'size_bytes',
-  'labels',
-  'create_time',
-  'update_time',
-  'version',
-];
+// Every column of a row (a column missing here is a type error).
+const rowColumnSet = {
+  owner_id: true,
+  video_id: true,
+  original_name: true,
+  title: true,
+  status: true,
+  original_key: true,
+  transcoded_key: true,
+  thumb_key: true,
+  duration_seconds: true,
+  format: true,
+  width: true,
+  height: true,
+  size_bytes: true,
+  labels: true,
+  create_time: true,
+  update_time: true,
+  version: true,
+} as const satisfies Record<keyof VideoRow, true>;
+const rowColumns = Object.keys(rowColumnSet) as Array<keyof VideoRow>;
 
 /** The positions of every row column among a statement's result columns; throws if one is missing. */
 export function columnPositions(names: readonly string[]): ColumnPositions {
