@@ -88,39 +88,39 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 
   async function verifyFully(authorization: string | null): Promise<Principal> {
-      const token = bearerToken(authorization);
-      const secrets = options.ring.secrets();
-      // A rotation invalidates what the old secrets vouched for.
-      if (secrets !== cachedFor) {
-        cache.clear();
-        cachedFor = secrets;
+    const token = bearerToken(authorization);
+    const secrets = options.ring.secrets();
+    // A rotation invalidates what the old secrets vouched for.
+    if (secrets !== cachedFor) {
+      cache.clear();
+      cachedFor = secrets;
+    }
+    const cached = cache.get(token);
+    if (cached !== undefined) return cached;
+    let payload: JWTPayload;
+    try {
+      payload = await verifyWith(secrets, token);
+    } catch (error) {
+      // The secret may have rotated since we last read it; the ring rate-limits this.
+      if (!(error instanceof errors.JWSSignatureVerificationFailed) || !(await options.ring.refreshAfterFailure())) {
+        throw unauthenticated(error);
       }
-      const cached = cache.get(token);
-      if (cached !== undefined) return cached;
-      let payload: JWTPayload;
       try {
-        payload = await verifyWith(secrets, token);
-      } catch (error) {
-        // The secret may have rotated since we last read it; the ring rate-limits this.
-        if (!(error instanceof errors.JWSSignatureVerificationFailed) || !(await options.ring.refreshAfterFailure())) {
-          throw unauthenticated(error);
-        }
-        try {
-          payload = await verifyWith(options.ring.secrets(), token);
-        } catch (retryError) {
-          throw unauthenticated(retryError);
-        }
+        payload = await verifyWith(options.ring.secrets(), token);
+      } catch (retryError) {
+        throw unauthenticated(retryError);
       }
-      // jose checks iat only together with maxTokenAge, which would make iat required; SPEC
-      // §4 does not require it, but one issued beyond the tolerance in the future is forged
-      // or from a broken clock, and would outlive its apparent ttl.
-      if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + clockToleranceSeconds) {
-        throw new Unauthenticated('token issued in the future');
-      }
-      const principal = principalFromClaims(payload);
-      // Cache only under the secrets that verified it, so a rotation seen mid-call cannot mix them up.
-      if (options.ring.secrets() === cachedFor) cache.set(token, principal, payload.exp as number);
-      return principal;
+    }
+    // jose checks iat only together with maxTokenAge, which would make iat required; SPEC
+    // §4 does not require it, but one issued beyond the tolerance in the future is forged
+    // or from a broken clock, and would outlive its apparent ttl.
+    if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + clockToleranceSeconds) {
+      throw new Unauthenticated('token issued in the future');
+    }
+    const principal = principalFromClaims(payload);
+    // Cache only under the secrets that verified it, so a rotation seen mid-call cannot mix them up.
+    if (options.ring.secrets() === cachedFor) cache.set(token, principal, payload.exp as number);
+    return principal;
   }
 }
 
