@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { ConfigError, type Environment } from './config-error.ts';
+import { claimLimits } from '../domain/claim.ts';
 import { parseLimits, type Limits } from './limits.ts';
 
 export type StoreKind = 'sqlite' | 'dynamodb';
@@ -15,7 +16,7 @@ export interface Config {
   readonly store: StoreKind;
   readonly sqlite: { readonly path: string; readonly synchronous: SqliteSynchronous };
   /** Names given explicitly in the environment; SSM and defaults fill the rest (see dynamoNames). */
-  readonly dynamo: { readonly table?: string; readonly ownerIndex?: string; readonly statusIndex?: string };
+  readonly dynamo: { readonly table?: string; readonly ownerIndex?: string; readonly statusIndex?: string; readonly workIndex?: string };
   readonly ssmParameterPrefix?: string;
   readonly jwt: {
     readonly secret?: string;
@@ -30,6 +31,8 @@ export interface Config {
   readonly awsRegion?: string;
   /** Timeouts, caps and rate limits (SPEC §6), see limits.ts. */
   readonly limits: Limits;
+  /** CLAIM_MAX_ATTEMPTS (SPEC §9): claims of one video before it is set FAILED. */
+  readonly claimMaxAttempts: number;
 }
 
 export { ConfigError, type Environment };
@@ -43,11 +46,18 @@ export const defaults = {
   DYNAMO_TABLE: 'videos',
   DYNAMO_OWNER_INDEX: 'OwnerIndex',
   DYNAMO_STATUS_INDEX: 'OwnerStatusIndex',
+  DYNAMO_WORK_INDEX: 'WorkIndex',
+  CLAIM_MAX_ATTEMPTS: claimLimits.defaultMaxAttempts,
   LOG_LEVEL: 'info',
 } as const;
 
 /** SSM parameter names under SSM_PARAMETER_PREFIX, as the existing deployment has them. */
-export const ssmParameterNames = { table: 'dynamoTable', ownerIndex: 'dynamoOwnerIndex', statusIndex: 'dynamoStatusIndex' } as const;
+export const ssmParameterNames = {
+  table: 'dynamoTable',
+  ownerIndex: 'dynamoOwnerIndex',
+  statusIndex: 'dynamoStatusIndex',
+  workIndex: 'dynamoWorkIndex',
+} as const;
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -112,6 +122,16 @@ function parseLogLevel(raw: string | undefined): string {
   throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${raw}")`);
 }
 
+function parseClaimMaxAttempts(raw: string | undefined): number {
+  if (raw === undefined) return defaults.CLAIM_MAX_ATTEMPTS;
+  const [min, max] = claimLimits.maxAttemptsRange;
+  const attempts = Number(raw);
+  if (!/^\d+$/.test(raw) || attempts < min || attempts > max) {
+    throw new ConfigError(`CLAIM_MAX_ATTEMPTS must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return attempts;
+}
+
 function parsePrefix(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (!raw.startsWith('/')) throw new ConfigError(`SSM_PARAMETER_PREFIX must start with "/" (got "${raw}")`);
@@ -132,6 +152,7 @@ export function parseConfig(env: Environment): Config {
       table: text(env, 'DYNAMO_TABLE'),
       ownerIndex: text(env, 'DYNAMO_OWNER_INDEX'),
       statusIndex: text(env, 'DYNAMO_STATUS_INDEX'),
+      workIndex: text(env, 'DYNAMO_WORK_INDEX'),
     },
     ssmParameterPrefix: parsePrefix(text(env, 'SSM_PARAMETER_PREFIX')),
     jwt: {
@@ -145,6 +166,7 @@ export function parseConfig(env: Environment): Config {
     production: text(env, 'NODE_ENV') === 'production',
     awsRegion: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION'),
     limits: parseLimits(env),
+    claimMaxAttempts: parseClaimMaxAttempts(text(env, 'CLAIM_MAX_ATTEMPTS')),
   };
   if (config.jwt.secret !== undefined && config.jwt.secretId !== undefined) {
     throw new ConfigError('set JWT_SECRET or JWT_SECRET_ID, not both');
@@ -173,6 +195,11 @@ export function dynamoNames(
  */
 export function dynamoStatusIndex(config: Config, fromSsm: ReadonlyMap<string, string> = new Map()): string {
   return config.dynamo.statusIndex ?? fromSsm.get(ssmParameterNames.statusIndex) ?? defaults.DYNAMO_STATUS_INDEX;
+}
+
+/** The work index name in force (SPEC §9): explicit environment > SSM `<prefix>/dynamoWorkIndex` > default; optional in SSM as the status index is. */
+export function dynamoWorkIndex(config: Config, fromSsm: ReadonlyMap<string, string> = new Map()): string {
+  return config.dynamo.workIndex ?? fromSsm.get(ssmParameterNames.workIndex) ?? defaults.DYNAMO_WORK_INDEX;
 }
 
 function deepFreeze<T>(value: T): T {

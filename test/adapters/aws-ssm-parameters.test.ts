@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, dynamoNames, parseConfig } from '../../src/app/config.ts';
+import { ConfigError, dynamoNames, dynamoWorkIndex, parseConfig } from '../../src/app/config.ts';
 import { createSsmClient, type AwsClientOptions } from '../../src/adapters/aws/clients.ts';
 import { readDynamoNamesFromSsm, SsmParameterSource } from '../../src/adapters/aws/ssm-parameters.ts';
 import { closedPort, fakeAwsClientOptions, startFakeAws, testCredentials, type FakeAws } from '../support/fake-aws.ts';
@@ -53,10 +53,27 @@ describe('SSM parameter source', () => {
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]).toEqual({
       target: getParameters,
-      // The owner-and-status index name is asked in the same call (optional: absent here).
-      body: { Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`], WithDecryption: true },
+      // The owner-and-status and work index names are asked in the same call (optional: absent here).
+      body: {
+        Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`, `${prefix}/dynamoWorkIndex`],
+        WithDecryption: true,
+      },
       signed: true,
     });
+  });
+
+  it('reads the work index name in the same call when SSM has it', async () => {
+    fake.setParameter(`${prefix}/dynamoTable`, 't');
+    fake.setParameter(`${prefix}/dynamoOwnerIndex`, 'i');
+    fake.setParameter(`${prefix}/dynamoWorkIndex`, 'WorkFromSsm');
+    try {
+      const fromSsm = await readThroughFake();
+      expect(fake.requests).toHaveLength(1);
+      expect(dynamoWorkIndex(config(), fromSsm)).toBe('WorkFromSsm');
+      expect(dynamoWorkIndex(config({ DYNAMO_WORK_INDEX: 'WorkFromEnv' }), fromSsm)).toBe('WorkFromEnv');
+    } finally {
+      fake.deleteParameter(`${prefix}/dynamoWorkIndex`);
+    }
   });
 
   it('asks SSM only for the name the environment did not set, and the environment wins', async () => {
@@ -65,7 +82,9 @@ describe('SSM parameter source', () => {
 
     const fromSsm = await readThroughFake({ DYNAMO_TABLE: 'from-env' });
 
-    expect(fake.requests.map((request) => request.body.Names)).toEqual([[`${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`]]);
+    expect(fake.requests.map((request) => request.body.Names)).toEqual([
+      [`${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`, `${prefix}/dynamoWorkIndex`],
+    ]);
     expect(dynamoNames(config({ DYNAMO_TABLE: 'from-env' }), fromSsm)).toEqual({
       table: 'from-env',
       ownerIndex: 'IndexFromSsm',
@@ -73,7 +92,7 @@ describe('SSM parameter source', () => {
   });
 
   it('makes no SSM call when every name is explicit or no prefix is set', async () => {
-    expect((await readThroughFake({ DYNAMO_TABLE: 't', DYNAMO_OWNER_INDEX: 'i', DYNAMO_STATUS_INDEX: 's' })).size).toBe(0);
+    expect((await readThroughFake({ DYNAMO_TABLE: 't', DYNAMO_OWNER_INDEX: 'i', DYNAMO_STATUS_INDEX: 's', DYNAMO_WORK_INDEX: 'w' })).size).toBe(0);
     const noPrefix = parseConfig({ AWS_REGION: 'us-east-1' });
     expect((await readDynamoNamesFromSsm(noPrefix)).size).toBe(0);
     expect(fake.requests).toHaveLength(0);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, dynamoNames, parseConfig, readEnvironment } from '../../src/app/config.ts';
+import { ConfigError, dynamoNames, dynamoWorkIndex, parseConfig, readEnvironment } from '../../src/app/config.ts';
 import { defaultLimits } from '../../src/app/limits.ts';
 
 function refusal(env: Record<string, string>): string {
@@ -27,8 +27,10 @@ describe('configuration', () => {
       ssmParameterPrefix: undefined,
       logLevel: 'info',
       production: false,
+      claimMaxAttempts: 3,
     });
     expect(dynamoNames(config)).toEqual({ table: 'videos', ownerIndex: 'OwnerIndex' });
+    expect(dynamoWorkIndex(config)).toBe('WorkIndex');
   });
 
   it('reads every variable', () => {
@@ -40,6 +42,9 @@ describe('configuration', () => {
       SQLITE_SYNCHRONOUS: 'normal',
       DYNAMO_TABLE: 't',
       DYNAMO_OWNER_INDEX: 'i',
+      DYNAMO_STATUS_INDEX: 's',
+      DYNAMO_WORK_INDEX: 'w',
+      CLAIM_MAX_ATTEMPTS: '100',
       SSM_PARAMETER_PREFIX: '/n11817143/app/',
       JWT_SECRET_ID: 'arn:secret',
       JWT_ISSUER: 'iss',
@@ -56,7 +61,7 @@ describe('configuration', () => {
       port: 0,
       store: 'dynamodb',
       sqlite: { path: ':memory:', synchronous: 'NORMAL' },
-      dynamo: { table: 't', ownerIndex: 'i' },
+      dynamo: { table: 't', ownerIndex: 'i', statusIndex: 's', workIndex: 'w' },
       ssmParameterPrefix: '/n11817143/app',
       jwt: { secret: undefined, secretId: 'arn:secret', issuer: 'iss', audience: 'aud' },
       tls: { certFile: 'c.pem', keyFile: 'k.pem' },
@@ -64,6 +69,7 @@ describe('configuration', () => {
       production: true,
       awsRegion: 'ap-southeast-2',
       limits: { ...defaultLimits, maxConnections: 50 },
+      claimMaxAttempts: 100,
     });
   });
 
@@ -77,6 +83,13 @@ describe('configuration', () => {
     expect(parseConfig({ USE_DYNAMO: 'true' }).store).toBe('dynamodb');
     expect(parseConfig({ USE_DYNAMO: 'false' }).store).toBe('sqlite');
     expect(parseConfig({ USE_DYNAMO: 'true', VIDEO_STORE: 'sqlite' }).store).toBe('sqlite');
+  });
+
+  it('names the work index by DYNAMO_WORK_INDEX, else SSM dynamoWorkIndex, else WorkIndex', () => {
+    const ssm = new Map([['dynamoWorkIndex', 'WorkFromSsm']]);
+    expect(dynamoWorkIndex(parseConfig({}), ssm)).toBe('WorkFromSsm');
+    expect(dynamoWorkIndex(parseConfig({ DYNAMO_WORK_INDEX: 'WorkFromEnv' }), ssm)).toBe('WorkFromEnv');
+    expect(dynamoWorkIndex(parseConfig({}), new Map())).toBe('WorkIndex');
   });
 
   it('prefers explicit environment over SSM over defaults for DynamoDB names', () => {
@@ -96,6 +109,10 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ SSM_PARAMETER_PREFIX: 'app' }, 'SSM_PARAMETER_PREFIX must start with "/" (got "app")'],
     [{ JWT_SECRET: 'x'.repeat(40), JWT_SECRET_ID: 'id' }, 'set JWT_SECRET or JWT_SECRET_ID, not both'],
+    [{ CLAIM_MAX_ATTEMPTS: '0' }, 'CLAIM_MAX_ATTEMPTS must be a whole number from 1 to 100 (got "0")'],
+    [{ CLAIM_MAX_ATTEMPTS: '101' }, 'CLAIM_MAX_ATTEMPTS must be a whole number from 1 to 100 (got "101")'],
+    [{ CLAIM_MAX_ATTEMPTS: '2.5' }, 'CLAIM_MAX_ATTEMPTS must be a whole number from 1 to 100 (got "2.5")'],
+    [{ CLAIM_MAX_ATTEMPTS: 'three' }, 'CLAIM_MAX_ATTEMPTS must be a whole number from 1 to 100 (got "three")'],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(refusal(env)).toBe(message);
   });

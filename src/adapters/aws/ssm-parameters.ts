@@ -1,6 +1,7 @@
 // SSM Parameter Store as a ParameterSource (SPEC §5): the existing deployment keeps
-// its DynamoDB table and index names under SSM_PARAMETER_PREFIX; the owner-and-status
-// index name may be there too (`dynamoStatusIndex`), read in the same request.
+// its DynamoDB table and index names under SSM_PARAMETER_PREFIX; the owner-and-status and
+// work index names may be there too (`dynamoStatusIndex`, `dynamoWorkIndex`), read in the
+// same request.
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError, ssmParameterNames, type Config } from '../../app/config.ts';
 import type { ParameterSource } from '../../domain/ports.ts';
@@ -64,10 +65,11 @@ export class SsmParameterSource implements ParameterSource {
 
 /**
  * The DynamoDB names SSM supplies for what the environment left unset, for
- * `dynamoNames(config, fromSsm)` and `dynamoStatusIndex(config, fromSsm)`, in one
+ * `dynamoNames(config, fromSsm)`, `dynamoStatusIndex` and `dynamoWorkIndex`, in one
  * GetParameters call; no SSM call when there is no prefix or every name is explicit. A
  * missing table or owner index parameter, or a failed read → ConfigError naming it; the
- * status index parameter is optional (the existing deployment has none: the default applies).
+ * status and work index parameters are optional (the existing deployment has neither: the
+ * defaults apply).
  */
 export async function readDynamoNamesFromSsm(
   config: Config,
@@ -79,7 +81,9 @@ export async function readDynamoNamesFromSsm(
   const wanted: string[] = [];
   if (config.dynamo.table === undefined) wanted.push(ssmParameterNames.table);
   if (config.dynamo.ownerIndex === undefined) wanted.push(ssmParameterNames.ownerIndex);
-  const optional = config.dynamo.statusIndex === undefined ? [ssmParameterNames.statusIndex] : [];
+  const optional: string[] = [];
+  if (config.dynamo.statusIndex === undefined) optional.push(ssmParameterNames.statusIndex);
+  if (config.dynamo.workIndex === undefined) optional.push(ssmParameterNames.workIndex);
   if (wanted.length === 0 && optional.length === 0) return new Map();
 
   // Built here only when the caller gave no source, and destroyed right after: the
