@@ -35,6 +35,7 @@ const zeroDraft: { [K in keyof VideoFields]-?: NonNullable<VideoDraft[K]> } = {
   height: 0,
   sizeBytes: 0n,
   labels: Object.freeze({}),
+  failureReason: '',
 };
 
 /** The part of a client's draft that the mask names; a named field missing from the draft takes its zero value. */

@@ -29,6 +29,7 @@ export function newVideo(key: VideoKey, draft: VideoDraft, now: Date): Video {
     height: fields.height ?? 0,
     sizeBytes: fields.sizeBytes ?? 0n,
     labels: fields.labels ?? {},
+    failureReason: fields.failureReason ?? '',
     createTime: created,
     updateTime: created,
     version: 1,

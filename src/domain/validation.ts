@@ -14,6 +14,7 @@ export const limits = {
   labelsMaxEntries: 64,
   labelKeyMaxChars: 63,
   labelValueMaxChars: 256,
+  failureReasonMaxChars: 1024,
 } as const;
 
 /**
@@ -142,6 +143,11 @@ const fieldChecks: { readonly [K in keyof VideoFields]-?: (value: NonNullable<Vi
   labels: (labels) => {
     checkLabels(labels);
     return { ...labels };
+  },
+  failureReason: (reason) => {
+    checkLength('failure_reason', reason, 0, limits.failureReasonMaxChars);
+    if (controlCharacter.test(reason)) throw new InvalidArgument('failure_reason', 'must not contain control characters');
+    return reason;
   },
 };
 const settableFields = Object.keys(fieldChecks) as Array<keyof VideoFields>;

@@ -27,6 +27,8 @@ export interface VideoFields {
   /** uint64 in the contract, so a bigint here: no value is rounded. */
   readonly sizeBytes: bigint;
   readonly labels: Readonly<Record<string, string>>;
+  /** Why processing failed; "" when nothing says. */
+  readonly failureReason: string;
 }
 
 /** A stored video: its key, its fields and what the service maintains. */
@@ -52,6 +54,7 @@ export const mutablePaths = {
   height: 'height',
   size_bytes: 'sizeBytes',
   labels: 'labels',
+  failure_reason: 'failureReason',
 } as const satisfies Record<string, keyof VideoFields>;
 export type MutablePath = keyof typeof mutablePaths;
 // Every settable field has its path.

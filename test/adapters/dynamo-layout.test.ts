@@ -68,6 +68,7 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       height: 720,
       sizeBytes: 123456789n,
       labels: {},
+      failureReason: '',
       createTime: new Date('2023-05-01T10:00:00.000Z'),
       updateTime: new Date('2023-05-01T10:00:00.000Z'),
       version: 0,
@@ -107,6 +108,7 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
         height: 480,
         sizeBytes: 18446744073709551615n,
         labels: { team: 'red', empty: '' },
+        failureReason: 'first try timed out',
       }, new Date('2024-02-03T04:05:06.789Z')),
     );
     expect(await rawGet(client, table, 'writer', full.videoId)).toEqual({
@@ -127,6 +129,7 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       updatedAt: { S: '2024-02-03T04:05:06.789Z' },
       version: { N: '1' },
       labels: { M: { team: { S: 'red' }, empty: { S: '' } } },
+      failureReason: { S: 'first try timed out' },
       // The owner-and-status index key (owner-status.ts), the lowercase status word.
       ownerStatus: { S: 'writer#transcoding' },
     });
@@ -145,9 +148,9 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
     });
 
     // Clearing fields removes the attributes instead of storing "" or 0.
-    await store.update(full, { fields: { title: '', thumbKey: '', width: 0, durationSeconds: 0, sizeBytes: 0n, labels: {} }, updateTime: new Date() }, {});
+    await store.update(full, { fields: { title: '', thumbKey: '', width: 0, durationSeconds: 0, sizeBytes: 0n, labels: {}, failureReason: '' }, updateTime: new Date() }, {});
     const cleared = await rawGet(client, table, 'writer', full.videoId);
-    for (const attribute of ['title', 'thumbKey', 'width', 'duration', 'sizeBytes', 'labels']) {
+    for (const attribute of ['title', 'thumbKey', 'width', 'duration', 'sizeBytes', 'labels', 'failureReason']) {
       expect(cleared, attribute).not.toHaveProperty(attribute);
     }
   });

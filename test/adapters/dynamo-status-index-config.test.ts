@@ -64,8 +64,9 @@ describe('the owner-and-status index name', () => {
       { table: 'videos-prod', ownerIndex: 'OwnerIndex' },
       'ByOwnerAndStatus',
     ]);
+    // (The work index name, optional too, is asked in the same call.)
     expect(fake.requests.map((request) => request.body.Names)).toEqual([
-      [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`],
+      [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`, `${prefix}/dynamoWorkIndex`],
     ]);
   });
 
@@ -73,9 +74,9 @@ describe('the owner-and-status index name', () => {
     fake.setParameter(`${prefix}/dynamoStatusIndex`, 'ByOwnerAndStatus');
     const env = { DYNAMO_TABLE: 't', DYNAMO_OWNER_INDEX: 'i' };
     expect(dynamoStatusIndex(config(env), await read(env))).toBe('ByOwnerAndStatus');
-    expect(fake.requests.map((request) => request.body.Names)).toEqual([[`${prefix}/dynamoStatusIndex`]]);
+    expect(fake.requests.map((request) => request.body.Names)).toEqual([[`${prefix}/dynamoStatusIndex`, `${prefix}/dynamoWorkIndex`]]);
     fake.requests.length = 0;
-    const explicit = { ...env, DYNAMO_STATUS_INDEX: 's' };
+    const explicit = { ...env, DYNAMO_STATUS_INDEX: 's', DYNAMO_WORK_INDEX: 'w' };
     expect(dynamoStatusIndex(config(explicit), await read(explicit))).toBe('s');
     expect(fake.requests).toHaveLength(0);
   });

@@ -18,11 +18,11 @@ describe('video messages', () => {
     const message = create(VideoSchema, {
       ownerId: 'o', videoId: 'v', originalName: 'n', title: 't', status: VideoStatus.UPLOADED, originalKey: 'ok',
       transcodedKey: 'tk', thumbKey: 'th', durationSeconds: 1.5, format: 'mp4', width: 2, height: 3, sizeBytes: 4n,
-      labels: { a: 'b' }, etag: 'v9', createTime: { seconds: 1n, nanos: 0 },
+      labels: { a: 'b' }, etag: 'v9', createTime: { seconds: 1n, nanos: 0 }, failureReason: 'fr',
     });
     expect(draftFromProto(message)).toEqual({
       originalName: 'n', title: 't', status: 'UPLOADED', originalKey: 'ok', transcodedKey: 'tk', thumbKey: 'th',
-      durationSeconds: 1.5, format: 'mp4', width: 2, height: 3, sizeBytes: 4n, labels: { a: 'b' },
+      durationSeconds: 1.5, format: 'mp4', width: 2, height: 3, sizeBytes: 4n, labels: { a: 'b' }, failureReason: 'fr',
     });
     expect(draftFromProto(undefined)).toEqual({});
   });
@@ -38,13 +38,14 @@ describe('video messages', () => {
 
   it('makes exactly the message protobuf-es create() and timestampFromDate() would, before 1970 too', () => {
     for (const createTime of [new Date('2026-11-29T12:34:56.789Z'), new Date('1969-07-20T20:17:40.123Z'), new Date(-62_135_596_800_000)]) {
-      const video = { ...sampleVideo(), labels: { a: 'b', c: '' }, createTime, updateTime: new Date(createTime.getTime() + 1), version: 3 };
+      const video = { ...sampleVideo(), labels: { a: 'b', c: '' }, failureReason: 'no audio', createTime, updateTime: new Date(createTime.getTime() + 1), version: 3 };
       const expected = create(VideoSchema, {
         ownerId: video.ownerId, videoId: video.videoId, originalName: video.originalName, title: video.title,
         status: statusToProto(video.status), originalKey: video.originalKey, transcodedKey: video.transcodedKey,
         thumbKey: video.thumbKey, durationSeconds: video.durationSeconds, format: video.format, width: video.width,
         height: video.height, sizeBytes: video.sizeBytes, labels: { ...video.labels },
         createTime: timestampFromDate(video.createTime), updateTime: timestampFromDate(video.updateTime), etag: 'v3',
+        failureReason: 'no audio',
       });
       expect(videoToProto(video)).toStrictEqual(expected);
       expect(toBinary(VideoSchema, videoToProto(video))).toEqual(toBinary(VideoSchema, expected));

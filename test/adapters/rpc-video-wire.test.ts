@@ -28,7 +28,7 @@ const video: fc.Arbitrary<Video> = fc
       fc.bigInt({ min: 0n, max: 2n ** 54n }),
       fc.constantFrom(0n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n),
     ), labels: fc.dictionary(text, text, { maxKeys: 4 }),
-    createTime: timestamp, updateTime: timestamp, etag: text,
+    createTime: timestamp, updateTime: timestamp, etag: text, failureReason: text,
   })
   .map((init) => create(VideoSchema, init));
 

@@ -32,11 +32,14 @@ const applied = (path: string): string[] =>
 const tables = (path: string): string[] =>
   inspect(path, (c) => c.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all() as string[]);
 
-/** The real migrations plus 0002_half, which creates a table and then fails or not. */
+/** Every migration this build has, in the order they run. */
+const known = Object.keys(migrations).sort();
+
+/** The real migrations plus 9999_half, which creates a table and then fails or not. */
 function withHalfMigration(fails: boolean): Record<string, Migration> {
   return {
     ...migrations,
-    '0002_half': {
+    '9999_half': {
       async up(db: Kysely<any>) {
         await sql`create table half_built (id integer primary key)`.execute(db);
         if (fails) throw new Error('boom after the first statement');
@@ -55,14 +58,14 @@ describe('SQLite migrations are atomic', () => {
     );
     expect(error).toBeInstanceOf(SqliteOpenError);
     expect((error as Error).message).toBe(
-      `cannot migrate database ${path}: 0002_half failed: boom after the first statement`,
+      `cannot migrate database ${path}: 9999_half failed: boom after the first statement`,
     );
-    expect(applied(path)).toEqual(['0001_videos']);
+    expect(applied(path)).toEqual(known);
     expect(tables(path)).not.toContain('half_built');
 
     const { db } = await openDatabase({ path }, withHalfMigration(false));
     await db.destroy();
-    expect(applied(path)).toEqual(['0001_videos', '0002_half']);
+    expect(applied(path)).toEqual([...known, '9999_half']);
     expect(tables(path)).toEqual(expect.arrayContaining(['half_built', 'second_half', 'videos']));
   });
 
@@ -72,11 +75,11 @@ describe('SQLite migrations are atomic', () => {
     expect(crashed.signal).toBe('SIGKILL');
     expect(crashed.lines).toEqual([]);
 
-    // The child's migration was 0002_crash; here it is a working one of the same name.
-    const fixed = { ...migrations, '0002_crash': withHalfMigration(false)['0002_half']! };
+    // The child's migration was 9999_crash; here it is a working one of the same name.
+    const fixed = { ...migrations, '9999_crash': withHalfMigration(false)['9999_half']! };
     const { db } = await openDatabase({ path }, fixed);
     await db.destroy();
-    expect(applied(path)).toEqual(['0001_videos', '0002_crash']);
+    expect(applied(path)).toEqual([...known, '9999_crash']);
     expect(tables(path)).toEqual(expect.arrayContaining(['half_built', 'second_half', 'videos']));
   });
 
@@ -90,7 +93,7 @@ describe('SQLite migrations are atomic', () => {
       for (const result of results) {
         expect({ lines: result.lines, exitCode: result.exitCode }).toEqual({ lines: ['migrated'], exitCode: 0 });
       }
-      expect(applied(path)).toEqual(['0001_videos', '0002_slow']);
+      expect(applied(path)).toEqual([...known, '9999_slow']);
       expect(tables(path)).toEqual(expect.arrayContaining(['slow_one', 'slow_two', 'videos']));
     }
   });

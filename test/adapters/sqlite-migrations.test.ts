@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../src/adapters/sqlite/migrations/index.ts';
+import { openDatabase } from '../../src/adapters/sqlite/open.ts';
 import { SchemaTooNew, SqliteOpenError, SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
 import { sampleVideo } from '../support/videos.ts';
 
@@ -29,7 +31,7 @@ describe('SQLite migrations', () => {
   it('a fresh database gets the videos table, its primary key and both newest-first indexes', async () => {
     const path = freshPath();
     await (await SqliteVideoStore.open({ path })).close();
-    expect(appliedMigrations(path)).toEqual(['0001_videos']);
+    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason']);
     const indexes = inspect(path, (c) =>
       c.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'videos' order by name")
         .pluck()
@@ -39,6 +41,32 @@ describe('SQLite migrations', () => {
     const columns = inspect(path, (c) => c.pragma('table_info(videos)') as { name: string; pk: number }[]);
     const primaryKey = columns.filter((column) => column.pk > 0).map((column) => column.name);
     expect(primaryKey).toEqual(['owner_id', 'video_id']);
+  });
+
+  it('0002 adds failure_reason to a database made by 0001: its videos read with none, and can be given one', async () => {
+    const path = freshPath();
+    const { db } = await openDatabase({ path }, { '0001_videos': migrations['0001_videos']! });
+    await db.destroy();
+    const old = sampleVideo();
+    inspect(path, (c) =>
+      c
+        .prepare(
+          `insert into videos (owner_id, video_id, original_name, title, status, original_key, transcoded_key, thumb_key,
+             duration_seconds, format, width, height, size_bytes, labels, create_time, update_time, version)
+           values (?, ?, ?, ?, 'failed', '', '', '', 0, '', 0, 0, 0, '{}', ?, ?, 1)`,
+        )
+        .run(old.ownerId, old.videoId, old.originalName, old.title, old.createTime.getTime(), old.updateTime.getTime()),
+    );
+    const store = await SqliteVideoStore.open({ path });
+    try {
+      expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason']);
+      expect((await store.get(old))?.failureReason).toBe('');
+      const updated = await store.update(old, { fields: { failureReason: 'no audio track' }, updateTime: new Date() }, {});
+      expect(updated.failureReason).toBe('no audio track');
+      expect((await store.get(old))?.failureReason).toBe('no audio track');
+    } finally {
+      await store.close();
+    }
   });
 
   it('a second open is a no-op and keeps the data', async () => {
@@ -61,7 +89,7 @@ describe('SQLite migrations', () => {
     const store = await SqliteVideoStore.open({ path });
     await store.create(video);
     await store.close();
-    const newer = "insert into kysely_migration (name, timestamp) values ('0002_x', ?)";
+    const newer = "insert into kysely_migration (name, timestamp) values ('9999_x', ?)";
     inspect(path, (c) => c.prepare(newer).run(new Date().toISOString()));
 
     const error = await SqliteVideoStore.open({ path }).then(
@@ -71,9 +99,9 @@ describe('SQLite migrations', () => {
     expect(error).toBeInstanceOf(SchemaTooNew);
     expect(error).toBeInstanceOf(SqliteOpenError);
     expect((error as SchemaTooNew).message).toBe(
-      `database ${path} has schema version 0002_x, newer than this videosvc knows (0001_videos); upgrade videosvc`,
+      `database ${path} has schema version 9999_x, newer than this videosvc knows (0002_failure_reason); upgrade videosvc`,
     );
-    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_x']);
+    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '9999_x']);
     expect(inspect(path, (c) => c.prepare('select count(*) from videos').pluck().get())).toBe(1);
   });
 });

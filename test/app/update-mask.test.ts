@@ -10,7 +10,7 @@ describe('update masks', () => {
   it('expand * to every mutable path', () => {
     expect(maskedPaths(['*'])).toEqual([
       'title', 'status', 'original_name', 'original_key', 'transcoded_key', 'thumb_key',
-      'duration_seconds', 'format', 'width', 'height', 'size_bytes', 'labels',
+      'duration_seconds', 'format', 'width', 'height', 'size_bytes', 'labels', 'failure_reason',
     ]);
   });
 

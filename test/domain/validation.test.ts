@@ -83,6 +83,8 @@ describe('field rules', () => {
     ['64 labels', { labels: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v'])) }],
     ['a 63-character label key and a 256-character value', { labels: { [`a${repeat(62, 'b')}`]: repeat(256) } }],
     ['label keys with digits, _ and -', { labels: { 'a1_b-c': '' } }],
+    ['no failure_reason', { failureReason: '' }],
+    ['a failure_reason of 1024 characters, emoji counted as one', { failureReason: repeat(1024, '😀') }],
   ];
   it.each(accepted)('accepts %s', (_, draft) => {
     expect(checkFields(draft)).toEqual(draft);
@@ -108,6 +110,8 @@ describe('field rules', () => {
     ['a fractional width', { width: 1.5 }, 'width: must be a whole number from 0 to 65535'],
     ['a negative height', { height: -1 }, 'height: must be a whole number from 0 to 65535'],
     ['size_bytes 2^64', { sizeBytes: 2n ** 64n }, 'size_bytes: must be from 0 to 18446744073709551615'],
+    ['a failure_reason of 1025 characters', { failureReason: repeat(1025) }, 'failure_reason: at most 1024 characters'],
+    ['a newline in failure_reason', { failureReason: 'disk\nfull' }, 'failure_reason: must not contain control characters'],
     ['negative size_bytes', { sizeBytes: -1n }, 'size_bytes: must be from 0 to 18446744073709551615'],
     [
       '65 labels',
@@ -147,6 +151,7 @@ describe('newVideo', () => {
       height: 0,
       sizeBytes: 0n,
       labels: {},
+      failureReason: '',
       createTime: now,
       updateTime: now,
       version: 1,

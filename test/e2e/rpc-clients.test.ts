@@ -100,6 +100,19 @@ describe.each(testStoreKinds)('on %s', (store) => {
       expect((await api.get('', created.videoId)).title).toBe('Renamed');
     });
 
+    it('UpdateVideo sets failure_reason with the status, and an empty one clears it', async () => {
+      const created = await api.create(fullVideo);
+      expect(created.failureReason).toBe('');
+      const failed = await api.update({ videoId: created.videoId, status: 'FAILED', failureReason: 'exit 137: out of memory' }, ['status', 'failure_reason']);
+      expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'exit 137: out of memory', etag: 'v2' });
+      expect((await api.get('', created.videoId)).failureReason).toBe('exit 137: out of memory');
+      const cleared = await api.update({ videoId: created.videoId }, ['failure_reason']);
+      expect(cleared).toMatchObject({ status: 'FAILED', failureReason: '', etag: 'v3' });
+      const refused = await failureOf(api.update({ videoId: created.videoId, failureReason: 'two\nlines' }, ['failure_reason']));
+      expect(refused.code).toBe(Code.InvalidArgument);
+      expect(refused.message).toBe('failure_reason: must not contain control characters');
+    });
+
     it('DeleteVideo removes the video, refuses a stale etag, and allow_missing makes a repeat succeed', async () => {
       const created = await api.create({ originalName: 'gone.mp4' });
       const stale = await failureOf(api.delete({ videoId: created.videoId, etag: 'v7' }));

@@ -76,7 +76,7 @@ describe.concurrent('videosvc serve refuses to start when SSM or Secrets Manager
     const result = await serveFailingWith(await ssmEnv(fake));
     expectRefusal(result, /^videosvc: SSM parameter \/n11817143\/app\/dynamoOwnerIndex not found \(set DYNAMO_OWNER_INDEX or create the parameter\)$/);
     expect(fake.requestsFor('AmazonSSM.GetParameters').map((request) => request.body)).toEqual([
-      { Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`], WithDecryption: true },
+      { Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`, `${prefix}/dynamoWorkIndex`], WithDecryption: true },
     ]);
   }));
 

@@ -52,7 +52,10 @@ describe('the service configured from SSM and Secrets Manager', () => {
     expect(ssmReads).toEqual([
       {
         target: 'AmazonSSM.GetParameters',
-        body: { Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`], WithDecryption: true },
+        body: {
+          Names: [`${prefix}/dynamoTable`, `${prefix}/dynamoOwnerIndex`, `${prefix}/dynamoStatusIndex`, `${prefix}/dynamoWorkIndex`],
+          WithDecryption: true,
+        },
         signed: true,
       },
     ]);

@@ -24,6 +24,7 @@ export interface PlainVideo {
   height: number;
   sizeBytes: string;
   labels: Record<string, string>;
+  failureReason: string;
   createTimeMs: number;
   updateTimeMs: number;
   etag: string;
@@ -90,6 +91,7 @@ function fromConnect(video: VideoMessage | undefined): PlainVideo {
     height: video.height,
     sizeBytes: video.sizeBytes.toString(),
     labels: { ...video.labels },
+    failureReason: video.failureReason,
     createTimeMs: video.createTime ? timestampDate(video.createTime).getTime() : 0,
     updateTimeMs: video.updateTime ? timestampDate(video.updateTime).getTime() : 0,
     etag: video.etag,

@@ -15,7 +15,7 @@ if (path === undefined) throw new Error('usage: sqlite-child.ts <mode> <path> [a
 /** The real migrations plus a slow one that builds two tables with a pause between them. */
 const slowMigrations: Record<string, Migration> = {
   ...migrations,
-  '0002_slow': {
+  '9999_slow': {
     async up(db: Kysely<any>) {
       await sql`create table slow_one (id integer primary key)`.execute(db);
       await sleep(300);
@@ -27,7 +27,7 @@ const slowMigrations: Record<string, Migration> = {
 /** The real migrations plus one that dies (SIGKILL, no clean-up) after its first statement. */
 const crashingMigrations: Record<string, Migration> = {
   ...migrations,
-  '0002_crash': {
+  '9999_crash': {
     async up(db: Kysely<any>) {
       await sql`create table half_built (id integer primary key)`.execute(db);
       process.kill(process.pid, 'SIGKILL');

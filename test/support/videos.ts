@@ -60,6 +60,8 @@ export function videoAtLimits(overrides: Partial<Video> = {}): Video {
     sizeBytes: limits.sizeBytesMax,
     durationSeconds: 1e100,
     labels,
+    // 1024 characters as a person counts them, emoji and accents included.
+    failureReason: `😀 ${'é'.repeat(limits.failureReasonMaxChars - 2)}`,
   });
 }
 
@@ -76,6 +78,7 @@ export function videoWithDefaults(overrides: Partial<Video> = {}): Video {
     height: 0,
     sizeBytes: 0n,
     labels: {},
+    failureReason: '',
     ...overrides,
   });
 }

@@ -23,6 +23,7 @@ export const fieldAttributes = {
   height: 'height',
   sizeBytes: 'sizeBytes',
   labels: 'labels',
+  failureReason: 'failureReason',
 } as const satisfies Record<keyof VideoFields, string>;
 
 // DynamoDB numbers hold magnitudes from 1e-130 to 9.99…e125 (38 digits). Every real
@@ -148,6 +149,7 @@ export function fromItem(item: Item): Video {
     height: dimension(item.height),
     sizeBytes: byteCount(item.sizeBytes),
     labels: labelsOf(item.labels),
+    failureReason: text(item.failureReason),
     createTime: createdAt,
     updateTime: time(item.updatedAt, createdAt),
     version: versionOf(item.version),

@@ -51,6 +51,7 @@ export function draftFromProto(video: VideoMessage | undefined): VideoDraft {
     height: video.height,
     sizeBytes: video.sizeBytes,
     labels: video.labels,
+    failureReason: video.failureReason,
   } satisfies { [K in keyof VideoFields]: VideoDraft[K] | undefined };
 }
 
@@ -81,6 +82,7 @@ export function videoToProto(video: Video): VideoMessage {
     createTime: timestampOf(video.createTime),
     updateTime: timestampOf(video.updateTime),
     etag: etagOf(video.version),
+    failureReason: video.failureReason,
   } satisfies Required<Omit<VideoMessage, '$unknown'>>;
 }
 

@@ -159,6 +159,7 @@ function videoSize(video: Video, lengths: Lengths): number {
     size += 2 + varintSize(bytes) + bytes;
   }
   size += stringFieldSize(17, video.etag, lengths);
+  size += stringFieldSize(18, video.failureReason, lengths);
   return size;
 }
 
@@ -194,7 +195,8 @@ type EncodedVideoField =
   | 'labels'
   | 'createTime'
   | 'updateTime'
-  | 'etag';
+  | 'etag'
+  | 'failureReason';
 mapsEveryField<Exclude<keyof Video, '$typeName' | '$unknown' | EncodedVideoField>>();
 
 function writeVideo(writer: Writer, video: Video, lengths: Lengths, next: { index: number }): void {
@@ -248,6 +250,7 @@ function writeVideo(writer: Writer, video: Video, lengths: Lengths, next: { inde
     writeTimestamp(writer, video.updateTime);
   }
   string(17, video.etag);
+  string(18, video.failureReason);
 }
 
 /**

@@ -55,6 +55,7 @@ export function toRow(video: Video): NewVideoRow {
     create_time: video.createTime.getTime(),
     update_time: video.updateTime.getTime(),
     version: video.version,
+    failure_reason: video.failureReason,
   };
 }
 
@@ -72,6 +73,7 @@ const fieldColumns: { readonly [K in keyof VideoFields]-?: (value: VideoFields[K
   height: (value, columns) => void (columns.height = value),
   sizeBytes: (value, columns) => void (columns.size_bytes = sizeToColumn(value)),
   labels: (value, columns) => void (columns.labels = JSON.stringify(value)),
+  failureReason: (value, columns) => void (columns.failure_reason = value),
 };
 const settableFields = Object.keys(fieldColumns) as Array<keyof VideoFields>;
 
@@ -102,6 +104,7 @@ export function fromRow(row: VideoRow): Video {
     height: Number(row.height),
     sizeBytes: sizeFromColumn(row.size_bytes),
     labels: labelsFromColumn(row.labels),
+    failureReason: row.failure_reason,
     createTime: new Date(Number(row.create_time)),
     updateTime: new Date(Number(row.update_time)),
     version: Number(row.version),
@@ -130,6 +133,7 @@ const rowColumnSet = {
   create_time: true,
   update_time: true,
   version: true,
+  failure_reason: true,
 } as const satisfies Record<keyof VideoRow, true>;
 const rowColumns = Object.keys(rowColumnSet) as Array<keyof VideoRow>;
 
@@ -168,5 +172,6 @@ export function rowFromValues(values: readonly unknown[], at: ColumnPositions): 
     create_time: values[at.create_time] as bigint,
     update_time: values[at.update_time] as bigint,
     version: values[at.version] as bigint,
+    failure_reason: values[at.failure_reason] as string,
   };
 }

@@ -31,6 +31,8 @@ export interface VideosTable {
   create_time: Integer;
   update_time: Integer;
   version: Integer;
+  /** "" when nothing says why (migration 0002). */
+  failure_reason: string;
 }
 
 /** Every table the store queries. */

@@ -38,6 +38,19 @@ export function conditionalWriteContract(store: () => VideoStore): void {
     expect(await store().get(video)).toEqual(cleared);
   });
 
+  it('failure_reason is set by an update and cleared by an empty one', async () => {
+    const video = await store().create(sampleVideo());
+    expect(video.failureReason).toBe('');
+    const updateTime = later(video.updateTime);
+    const reason = 'decoder exited with 137 (out of memory)';
+    const failed = await store().update(video, { fields: { status: 'FAILED', failureReason: reason }, updateTime }, { statusIn: allowedFrom('FAILED') });
+    expect(failed).toEqual({ ...video, status: 'FAILED', failureReason: reason, version: 2, updateTime });
+    expect(await store().get(video)).toEqual(failed);
+    const cleared = await store().update(video, { fields: { failureReason: '' }, updateTime }, {});
+    expect(cleared).toEqual({ ...failed, failureReason: '', version: 3 });
+    expect(await store().get(video)).toEqual(cleared);
+  });
+
   it('an update with the current version and an allowed status goes through', async () => {
     const video = await store().create(sampleVideo());
     const { change, expect: precondition } = claim(video.version);

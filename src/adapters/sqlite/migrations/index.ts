@@ -2,10 +2,12 @@
 // Names sort in the order they run; add new ones at the end.
 import type { Migration } from 'kysely';
 import * as videos0001 from './0001_videos.ts';
+import * as failureReason0002 from './0002_failure_reason.ts';
 
 /** All migrations this build knows, keyed by name. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_videos': videos0001,
+  '0002_failure_reason': failureReason0002,
 };
 
 /** The newest schema version this build knows. */
