@@ -33,5 +33,7 @@ export function newVideo(key: VideoKey, draft: VideoDraft, now: Date): Video {
     createTime: created,
     updateTime: created,
     version: 1,
+    claim: undefined,
+    attemptCount: 0,
   };
 }

@@ -1,5 +1,6 @@
 // The Video entity (SPEC §1): plain, immutable data. Rules live in validation.ts and
 // lifecycle.ts; this file only says what a video holds.
+import type { Claim } from './claim.ts';
 import { mapsEveryField } from './exhaustive.ts';
 
 /** Processing states, in lifecycle order (SPEC §2). */
@@ -38,6 +39,10 @@ export interface Video extends VideoKey, VideoFields {
   readonly updateTime: Date;
   /** Bumped by every successful write; 0 for items the older application wrote. */
   readonly version: number;
+  /** The live or last claim of a worker while TRANSCODING (SPEC §9); undefined otherwise. */
+  readonly claim: Claim | undefined;
+  /** Claims since the video was created or last retried (SPEC §9). */
+  readonly attemptCount: number;
 }
 
 /** The names of the fields an update mask may name, in proto (snake_case) spelling. */

@@ -72,6 +72,8 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       createTime: new Date('2023-05-01T10:00:00.000Z'),
       updateTime: new Date('2023-05-01T10:00:00.000Z'),
       version: 0,
+      claim: undefined,
+      attemptCount: 0,
     });
     const page = await store.list({ ownerId: 'legacy-user', limit: 10 });
     expect(page.videos.map((v) => v.videoId)).toEqual([legacyId, olderId]);
@@ -95,8 +97,8 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
 
   it('writes exactly the SPEC §1 attributes, omitting empty and unknown values', async () => {
     const { store, client, table } = await openStore(dynamo.endpoint, shape);
-    const full = await store.create(
-      video('writer', {
+    const full = await store.create({
+      ...video('writer', {
         title: 'Title',
         status: 'TRANSCODING',
         originalKey: 'o',
@@ -110,7 +112,9 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
         labels: { team: 'red', empty: '' },
         failureReason: 'first try timed out',
       }, new Date('2024-02-03T04:05:06.789Z')),
-    );
+      claim: { workerId: 'worker-1', expireTime: new Date('2024-02-03T04:10:06.789Z') },
+      attemptCount: 3,
+    });
     expect(await rawGet(client, table, 'writer', full.videoId)).toEqual({
       ownerId: { S: 'writer' },
       videoId: { S: full.videoId },
@@ -130,6 +134,9 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       version: { N: '1' },
       labels: { M: { team: { S: 'red' }, empty: { S: '' } } },
       failureReason: { S: 'first try timed out' },
+      claimWorker: { S: 'worker-1' },
+      claimExpiresAt: { S: '2024-02-03T04:10:06.789Z' },
+      attempts: { N: '3' },
       // The owner-and-status index key (owner-status.ts), the lowercase status word.
       ownerStatus: { S: 'writer#transcoding' },
     });

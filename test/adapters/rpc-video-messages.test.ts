@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { draftFromProto, statusFromProto, statusToProto, videoToProto } from '../../src/adapters/rpc/video-messages.ts';
-import { VideoSchema, VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
+import { ClaimSchema, VideoSchema, VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { sampleVideo } from '../support/videos.ts';
 
 describe('video messages', () => {
@@ -49,6 +49,17 @@ describe('video messages', () => {
       });
       expect(videoToProto(video)).toStrictEqual(expected);
       expect(toBinary(VideoSchema, videoToProto(video))).toEqual(toBinary(VideoSchema, expected));
+
+      // Claimed: the claim as a message of its own, the attempts as counted.
+      const claimed = { ...video, status: 'TRANSCODING' as const, claim: { workerId: 'w-1', expireTime: createTime }, attemptCount: 2 };
+      const expectedClaimed = create(VideoSchema, {
+        ...expected,
+        status: statusToProto('TRANSCODING'),
+        claim: create(ClaimSchema, { workerId: 'w-1', expireTime: timestampFromDate(createTime) }),
+        attemptCount: 2,
+      });
+      expect(videoToProto(claimed)).toStrictEqual(expectedClaimed);
+      expect(toBinary(VideoSchema, videoToProto(claimed))).toEqual(toBinary(VideoSchema, expectedClaimed));
     }
   });
 });

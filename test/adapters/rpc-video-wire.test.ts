@@ -29,6 +29,8 @@ const video: fc.Arbitrary<Video> = fc
       fc.constantFrom(0n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n),
     ), labels: fc.dictionary(text, text, { maxKeys: 4 }),
     createTime: timestamp, updateTime: timestamp, etag: text, failureReason: text,
+    claim: fc.option(fc.record({ workerId: text, expireTime: timestamp }), { nil: undefined }),
+    attemptCount: fc.oneof(fc.constant(0), fc.nat({ max: 2 ** 32 - 1 })),
   })
   .map((init) => create(VideoSchema, init));
 

@@ -31,7 +31,7 @@ describe('SQLite migrations', () => {
   it('a fresh database gets the videos table, its primary key and both newest-first indexes', async () => {
     const path = freshPath();
     await (await SqliteVideoStore.open({ path })).close();
-    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason']);
+    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims']);
     const indexes = inspect(path, (c) =>
       c.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'videos' order by name")
         .pluck()
@@ -43,7 +43,7 @@ describe('SQLite migrations', () => {
     expect(primaryKey).toEqual(['owner_id', 'video_id']);
   });
 
-  it('0002 adds failure_reason to a database made by 0001: its videos read with none, and can be given one', async () => {
+  it('0002 and 0003 upgrade a database made by 0001: its videos read with no failure reason, no claim and no attempts', async () => {
     const path = freshPath();
     const { db } = await openDatabase({ path }, { '0001_videos': migrations['0001_videos']! });
     await db.destroy();
@@ -59,8 +59,10 @@ describe('SQLite migrations', () => {
     );
     const store = await SqliteVideoStore.open({ path });
     try {
-      expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason']);
+      expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims']);
       expect((await store.get(old))?.failureReason).toBe('');
+      expect((await store.get(old))?.attemptCount).toBe(0);
+      expect((await store.get(old))?.claim).toBeUndefined();
       const updated = await store.update(old, { fields: { failureReason: 'no audio track' }, updateTime: new Date() }, {});
       expect(updated.failureReason).toBe('no audio track');
       expect((await store.get(old))?.failureReason).toBe('no audio track');
@@ -99,9 +101,9 @@ describe('SQLite migrations', () => {
     expect(error).toBeInstanceOf(SchemaTooNew);
     expect(error).toBeInstanceOf(SqliteOpenError);
     expect((error as SchemaTooNew).message).toBe(
-      `database ${path} has schema version 9999_x, newer than this videosvc knows (0002_failure_reason); upgrade videosvc`,
+      `database ${path} has schema version 9999_x, newer than this videosvc knows (0003_claims); upgrade videosvc`,
     );
-    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '9999_x']);
+    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims', '9999_x']);
     expect(inspect(path, (c) => c.prepare('select count(*) from videos').pluck().get())).toBe(1);
   });
 });

@@ -155,6 +155,8 @@ describe('newVideo', () => {
       createTime: now,
       updateTime: now,
       version: 1,
+      claim: undefined,
+      attemptCount: 0,
     });
   });
 

@@ -83,8 +83,17 @@ export function videoWithDefaults(overrides: Partial<Video> = {}): Video {
   });
 }
 
-/** The fields of `video` a client may set (no key, times or version): a full update's `fields`. */
+/** The fields of `video` a client may set (no key, times, version or claim state): a full update's `fields`. */
 export function settableFields(video: Video): VideoFields {
-  const { ownerId: _owner, videoId: _id, createTime: _created, updateTime: _updated, version: _version, ...fields } = video;
+  const {
+    ownerId: _owner,
+    videoId: _id,
+    createTime: _created,
+    updateTime: _updated,
+    version: _version,
+    claim: _claim,
+    attemptCount: _attempts,
+    ...fields
+  } = video;
   return fields;
 }

@@ -94,7 +94,29 @@ export function toItem(video: Video): Item {
   for (const field of Object.keys(fieldAttributes) as (keyof VideoFields)[]) {
     for (const [attribute, value] of storedAttributes(field, video[field])) item[attribute] = value;
   }
+  Object.assign(item, workAttributes(video));
   return item;
+}
+
+/** The work-claiming attributes of SPEC §1 (claimWorker, claimExpiresAt, attempts), each omitted when empty. */
+export const workAttributeNames = { claimWorker: 'claimWorker', claimExpiresAt: 'claimExpiresAt', attempts: 'attempts' } as const;
+
+function workAttributes(video: Pick<Video, 'claim' | 'attemptCount'>): Item {
+  return {
+    [workAttributeNames.claimWorker]: video.claim?.workerId,
+    [workAttributeNames.claimExpiresAt]: video.claim?.expireTime.toISOString(),
+    [workAttributeNames.attempts]: video.attemptCount === 0 ? undefined : video.attemptCount,
+  };
+}
+
+/** attempt_count is a uint32 on the wire: a larger stored number reads as the largest. */
+const maxAttemptCount = 2 ** 32 - 1;
+
+/** A claim as stored; none unless both its worker and a readable expiry are there. */
+function claimOf(item: Item): Video['claim'] {
+  const workerId = item[workAttributeNames.claimWorker];
+  const expireTime = time(item[workAttributeNames.claimExpiresAt], new Date(Number.NaN));
+  return typeof workerId === 'string' && workerId !== '' && !Number.isNaN(expireTime.getTime()) ? { workerId, expireTime } : undefined;
 }
 
 function text(value: unknown): string {
@@ -153,5 +175,7 @@ export function fromItem(item: Item): Video {
     createTime: createdAt,
     updateTime: time(item.updatedAt, createdAt),
     version: versionOf(item.version),
+    claim: claimOf(item),
+    attemptCount: Math.min(versionOf(item[workAttributeNames.attempts]), maxAttemptCount),
   };
 }

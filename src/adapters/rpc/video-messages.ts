@@ -3,7 +3,8 @@
 import { TimestampSchema, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { VideoDraft } from '../../domain/validation.ts';
 import { etagOf, type Video, type VideoFields, type VideoStatus } from '../../domain/video.ts';
-import { VideoSchema, VideoStatus as ProtoStatus, type Video as VideoMessage } from '../../gen/video/v1/video_pb.ts';
+import type { Claim } from '../../domain/claim.ts';
+import { ClaimSchema, VideoSchema, VideoStatus as ProtoStatus, type Claim as ClaimMessage, type Video as VideoMessage } from '../../gen/video/v1/video_pb.ts';
 
 const toProtoStatus: Readonly<Record<VideoStatus, ProtoStatus>> = {
   UPLOADED: ProtoStatus.UPLOADED,
@@ -63,7 +64,7 @@ export function draftFromProto(video: VideoMessage | undefined): VideoDraft {
  * added to the proto is a type error here until it is mapped.
  */
 export function videoToProto(video: Video): VideoMessage {
-  return {
+  const message: VideoMessage = {
     $typeName: VideoSchema.typeName,
     ownerId: video.ownerId,
     videoId: video.videoId,
@@ -83,7 +84,20 @@ export function videoToProto(video: Video): VideoMessage {
     updateTime: timestampOf(video.updateTime),
     etag: etagOf(video.version),
     failureReason: video.failureReason,
-  } satisfies Required<Omit<VideoMessage, '$unknown'>>;
+    attemptCount: video.attemptCount,
+  } satisfies { [K in keyof Required<Omit<VideoMessage, '$unknown' | 'claim'>>]: VideoMessage[K] };
+  // An unset message field is no property at all in what create() makes, so the claim is
+  // added only when there is one.
+  if (video.claim !== undefined) message.claim = claimToProto(video.claim);
+  return message;
+}
+
+function claimToProto(claim: Claim): ClaimMessage {
+  return {
+    $typeName: ClaimSchema.typeName,
+    workerId: claim.workerId,
+    expireTime: timestampOf(claim.expireTime),
+  } satisfies Required<Omit<ClaimMessage, '$unknown'>>;
 }
 
 /** What protobuf-es `timestampFromDate` makes, as a literal (see videoToProto). */

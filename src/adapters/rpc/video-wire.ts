@@ -160,6 +160,19 @@ function videoSize(video: Video, lengths: Lengths): number {
   }
   size += stringFieldSize(17, video.etag, lengths);
   size += stringFieldSize(18, video.failureReason, lengths);
+  if (video.claim !== undefined) {
+    // The claim's own length first, then its worker id's and its time's, in writing order.
+    const slot = lengths.push(0) - 1;
+    let claimBytes = stringFieldSize(1, video.claim.workerId, lengths);
+    if (video.claim.expireTime !== undefined) {
+      const bytes = timestampSize(video.claim.expireTime);
+      lengths.push(bytes);
+      claimBytes += 1 + varintSize(bytes) + bytes;
+    }
+    lengths[slot] = claimBytes;
+    size += varintSize(tag(19, lengthDelimited)) + varintSize(claimBytes) + claimBytes;
+  }
+  if (video.attemptCount !== 0) size += varintSize(tag(20, varintType)) + varintSize(video.attemptCount);
   return size;
 }
 
@@ -196,7 +209,9 @@ type EncodedVideoField =
   | 'createTime'
   | 'updateTime'
   | 'etag'
-  | 'failureReason';
+  | 'failureReason'
+  | 'claim'
+  | 'attemptCount';
 mapsEveryField<Exclude<keyof Video, '$typeName' | '$unknown' | EncodedVideoField>>();
 
 function writeVideo(writer: Writer, video: Video, lengths: Lengths, next: { index: number }): void {
@@ -251,6 +266,20 @@ function writeVideo(writer: Writer, video: Video, lengths: Lengths, next: { inde
   }
   string(17, video.etag);
   string(18, video.failureReason);
+  if (video.claim !== undefined) {
+    writer.varint(tag(19, lengthDelimited));
+    writer.varint(lengths[next.index++]!);
+    string(1, video.claim.workerId);
+    if (video.claim.expireTime !== undefined) {
+      writer.varint(tag(2, lengthDelimited));
+      writer.varint(lengths[next.index++]!);
+      writeTimestamp(writer, video.claim.expireTime);
+    }
+  }
+  if (video.attemptCount !== 0) {
+    writer.varint(tag(20, varintType));
+    writer.varint(video.attemptCount);
+  }
 }
 
 /**

@@ -56,6 +56,9 @@ export function toRow(video: Video): NewVideoRow {
     update_time: video.updateTime.getTime(),
     version: video.version,
     failure_reason: video.failureReason,
+    claim_worker: video.claim?.workerId ?? null,
+    claim_expire_time: video.claim?.expireTime.getTime() ?? null,
+    attempt_count: video.attemptCount,
   };
 }
 
@@ -108,6 +111,11 @@ export function fromRow(row: VideoRow): Video {
     createTime: new Date(Number(row.create_time)),
     updateTime: new Date(Number(row.update_time)),
     version: Number(row.version),
+    claim:
+      row.claim_worker === null || row.claim_expire_time === null
+        ? undefined
+        : { workerId: row.claim_worker, expireTime: new Date(Number(row.claim_expire_time)) },
+    attemptCount: Number(row.attempt_count),
   };
 }
 
@@ -134,6 +142,9 @@ const rowColumnSet = {
   update_time: true,
   version: true,
   failure_reason: true,
+  claim_worker: true,
+  claim_expire_time: true,
+  attempt_count: true,
 } as const satisfies Record<keyof VideoRow, true>;
 const rowColumns = Object.keys(rowColumnSet) as Array<keyof VideoRow>;
 
@@ -173,5 +184,8 @@ export function rowFromValues(values: readonly unknown[], at: ColumnPositions): 
     update_time: values[at.update_time] as bigint,
     version: values[at.version] as bigint,
     failure_reason: values[at.failure_reason] as string,
+    claim_worker: values[at.claim_worker] as string | null,
+    claim_expire_time: values[at.claim_expire_time] as bigint | null,
+    attempt_count: values[at.attempt_count] as bigint,
   };
 }

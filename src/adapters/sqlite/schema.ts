@@ -33,6 +33,11 @@ export interface VideosTable {
   version: Integer;
   /** "" when nothing says why (migration 0002). */
   failure_reason: string;
+  /** The claim's worker, NULL when the video has no claim (migration 0003). */
+  claim_worker: string | null;
+  /** Epoch milliseconds; NULL exactly when claim_worker is. */
+  claim_expire_time: ColumnType<bigint | null, number | bigint | null, number | bigint | null>;
+  attempt_count: Integer;
 }
 
 /** Every table the store queries. */

@@ -26,6 +26,17 @@ export function roundTripContract(store: () => VideoStore): void {
     expect(await readBack(store(), video)).toEqual([video, video, video, video]);
   });
 
+  it('a claimed video keeps its claim (worker, expiry to the millisecond) and its attempt count, on every read path', async () => {
+    const claimed = sampleVideo({
+      status: 'TRANSCODING',
+      claim: { workerId: 'transcoder-7.pod@eu-west-1:3', expireTime: new Date('2026-11-29T12:34:56.789Z') },
+      attemptCount: 2,
+    });
+    expect(await readBack(store(), claimed)).toEqual([claimed, claimed, claimed, claimed]);
+    const expired = sampleVideo({ status: 'TRANSCODING', claim: { workerId: 'w', expireTime: new Date(0) }, attemptCount: 4_294_967_295 });
+    expect(await readBack(store(), expired)).toEqual([expired, expired, expired, expired]);
+  });
+
   it('size_bytes keeps every bit from 0 to 2^64-1', async () => {
     const sizes = [0n, 1n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 63n + 1n, 2n ** 64n - 2n, 2n ** 64n - 1n];
     const videos = sizes.map((sizeBytes) => sampleVideo({ sizeBytes }));

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file video/v1/video.proto.
  */
 export const file_video_v1_video: GenFile = /*@__PURE__*/
-  fileDesc("ChR2aWRlby92MS92aWRlby5wcm90bxIIdmlkZW8udjEi+gMKBVZpZGVvEhAKCG93bmVyX2lkGAEgASgJEhAKCHZpZGVvX2lkGAIgASgJEhUKDW9yaWdpbmFsX25hbWUYAyABKAkSDQoFdGl0bGUYBCABKAkSJQoGc3RhdHVzGAUgASgOMhUudmlkZW8udjEuVmlkZW9TdGF0dXMSFAoMb3JpZ2luYWxfa2V5GAYgASgJEhYKDnRyYW5zY29kZWRfa2V5GAcgASgJEhEKCXRodW1iX2tleRgIIAEoCRIYChBkdXJhdGlvbl9zZWNvbmRzGAkgASgBEg4KBmZvcm1hdBgKIAEoCRINCgV3aWR0aBgLIAEoDRIOCgZoZWlnaHQYDCABKA0SEgoKc2l6ZV9ieXRlcxgNIAEoBBIrCgZsYWJlbHMYDiADKAsyGy52aWRlby52MS5WaWRlby5MYWJlbHNFbnRyeRIvCgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYESABKAkSFgoOZmFpbHVyZV9yZWFzb24YEiABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASq2AQoLVmlkZW9TdGF0dXMSHAoYVklERU9fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVVklERU9fU1RBVFVTX1VQTE9BREVEEAESHAoYVklERU9fU1RBVFVTX1RSQU5TQ09ESU5HEAISGwoXVklERU9fU1RBVFVTX1RSQU5TQ09ERUQQAxIaChZWSURFT19TVEFUVVNfQ09NUExFVEVEEAQSFwoTVklERU9fU1RBVFVTX0ZBSUxFRBAFYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChR2aWRlby92MS92aWRlby5wcm90bxIIdmlkZW8udjEisQQKBVZpZGVvEhAKCG93bmVyX2lkGAEgASgJEhAKCHZpZGVvX2lkGAIgASgJEhUKDW9yaWdpbmFsX25hbWUYAyABKAkSDQoFdGl0bGUYBCABKAkSJQoGc3RhdHVzGAUgASgOMhUudmlkZW8udjEuVmlkZW9TdGF0dXMSFAoMb3JpZ2luYWxfa2V5GAYgASgJEhYKDnRyYW5zY29kZWRfa2V5GAcgASgJEhEKCXRodW1iX2tleRgIIAEoCRIYChBkdXJhdGlvbl9zZWNvbmRzGAkgASgBEg4KBmZvcm1hdBgKIAEoCRINCgV3aWR0aBgLIAEoDRIOCgZoZWlnaHQYDCABKA0SEgoKc2l6ZV9ieXRlcxgNIAEoBBIrCgZsYWJlbHMYDiADKAsyGy52aWRlby52MS5WaWRlby5MYWJlbHNFbnRyeRIvCgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGV0YWcYESABKAkSFgoOZmFpbHVyZV9yZWFzb24YEiABKAkSHgoFY2xhaW0YEyABKAsyDy52aWRlby52MS5DbGFpbRIVCg1hdHRlbXB0X2NvdW50GBQgASgNGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiSwoFQ2xhaW0SEQoJd29ya2VyX2lkGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCq2AQoLVmlkZW9TdGF0dXMSHAoYVklERU9fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVVklERU9fU1RBVFVTX1VQTE9BREVEEAESHAoYVklERU9fU1RBVFVTX1RSQU5TQ09ESU5HEAISGwoXVklERU9fU1RBVFVTX1RSQU5TQ09ERUQQAxIaChZWSURFT19TVEFUVVNfQ09NUExFVEVEEAQSFwoTVklERU9fU1RBVFVTX0ZBSUxFRBAFYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Metadata of one video: who owns it, where its files live in object storage, its
@@ -154,6 +154,23 @@ export type Video = Message<"video.v1.Video"> & {
    * @generated from field: string failure_reason = 18;
    */
   failureReason: string;
+
+  /**
+   * Output only. The live or last claim of a worker while the video is TRANSCODING
+   * (ClaimVideo); unset otherwise. An expired claim stays visible, its expire_time in the
+   * past, until the video is claimed again or leaves TRANSCODING.
+   *
+   * @generated from field: video.v1.Claim claim = 19;
+   */
+  claim?: Claim | undefined;
+
+  /**
+   * Output only. How many times the video has been claimed since it was created or last
+   * retried (FAILED → UPLOADED).
+   *
+   * @generated from field: uint32 attempt_count = 20;
+   */
+  attemptCount: number;
 };
 
 /**
@@ -162,6 +179,34 @@ export type Video = Message<"video.v1.Video"> & {
  */
 export const VideoSchema: GenMessage<Video> = /*@__PURE__*/
   messageDesc(file_video_v1_video, 0);
+
+/**
+ * A worker's hold on a TRANSCODING video.
+ *
+ * @generated from message video.v1.Claim
+ */
+export type Claim = Message<"video.v1.Claim"> & {
+  /**
+   * The worker holding it: 1..128 characters of [A-Za-z0-9._@:-].
+   *
+   * @generated from field: string worker_id = 1;
+   */
+  workerId: string;
+
+  /**
+   * When the claim lapses unless renewed; from then on the video can be claimed again.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 2;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message video.v1.Claim.
+ * Use `create(ClaimSchema)` to create a new message.
+ */
+export const ClaimSchema: GenMessage<Claim> = /*@__PURE__*/
+  messageDesc(file_video_v1_video, 1);
 
 /**
  * Processing status of a video. Allowed changes:
