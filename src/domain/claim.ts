@@ -108,7 +108,10 @@ export function renewed(state: WorkState, workerId: string, now: Date, leaseMs: 
 
 /** What an UpdateVideo's status change does beyond the status (SPEC §9, "Ending a claim"). */
 export interface StatusChangeEffects {
-  /** Leaving TRANSCODING ends the claim. */
+  /**
+   * Leaving TRANSCODING ends the claim. Only a TRANSCODING video holds one, so a store may
+   * clear it for any change to another status: this says so for every such change.
+   */
   readonly clearClaim: boolean;
   /** A retry (FAILED → UPLOADED) starts the attempts again… */
   readonly resetAttempts: boolean;
@@ -119,8 +122,33 @@ export interface StatusChangeEffects {
 export function statusChangeEffects(from: VideoStatus, to: VideoStatus, setsFailureReason: boolean): StatusChangeEffects {
   const retry = from === 'FAILED' && to === 'UPLOADED';
   return {
-    clearClaim: from === 'TRANSCODING' && to !== 'TRANSCODING',
+    clearClaim: from !== to && to !== 'TRANSCODING',
     resetAttempts: retry,
     clearFailureReason: retry && !setsFailureReason,
   };
+}
+
+/**
+ * The allowed "from" statuses of a change to `to`, grouped by what else the change does, so
+ * a store that cannot branch inside one write (DynamoDB) sends one conditional write per
+ * group: the first group's, and another only when the item turns out to be in another.
+ */
+export function statusChangeGroups(
+  allowedFrom: readonly VideoStatus[],
+  to: VideoStatus,
+  setsFailureReason: boolean,
+): Array<{ readonly from: VideoStatus[]; readonly effects: StatusChangeEffects }> {
+  const groups: Array<{ from: VideoStatus[]; effects: StatusChangeEffects }> = [];
+  for (const from of allowedFrom) {
+    const effects = statusChangeEffects(from, to, setsFailureReason);
+    const same = groups.find(
+      (group) =>
+        group.effects.clearClaim === effects.clearClaim &&
+        group.effects.resetAttempts === effects.resetAttempts &&
+        group.effects.clearFailureReason === effects.clearFailureReason,
+    );
+    if (same === undefined) groups.push({ from: [from], effects });
+    else same.from.push(from);
+  }
+  return groups;
 }

@@ -2,6 +2,7 @@
 // against the port only, and run by each adapter's *.test.ts in this folder.
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { VideoStore } from '../../src/domain/ports.ts';
+import { claimStateContract } from './video-store/claim-state.ts';
 import { concurrentWriteContract } from './video-store/concurrent-writes.ts';
 import { conditionalWriteContract } from './video-store/conditional-writes.ts';
 import { createAndReadContract } from './video-store/create-and-read.ts';
@@ -28,5 +29,6 @@ export function videoStoreContract(name: string, open: () => Promise<VideoStore>
     listContract(current);
     roundTripContract(current);
     concurrentWriteContract(current);
+    claimStateContract(current);
   });
 }

@@ -11,6 +11,7 @@ import {
   readyTimeAfterWrite,
   renewed,
   statusChangeEffects,
+  statusChangeGroups,
   waitMsOf,
   type WorkState,
 } from '../../src/domain/claim.ts';
@@ -124,9 +125,23 @@ describe('a status change and the claim', () => {
       expect(statusChangeEffects('TRANSCODING', to, false)).toEqual({ clearClaim: true, resetAttempts: false, clearFailureReason: false });
     }
     expect(statusChangeEffects('TRANSCODING', 'TRANSCODING', false)).toEqual({ clearClaim: false, resetAttempts: false, clearFailureReason: false });
-    expect(statusChangeEffects('FAILED', 'UPLOADED', false)).toEqual({ clearClaim: false, resetAttempts: true, clearFailureReason: true });
-    expect(statusChangeEffects('FAILED', 'UPLOADED', true)).toEqual({ clearClaim: false, resetAttempts: true, clearFailureReason: false });
+    // Only a TRANSCODING video holds a claim: clearing it on any other change is the same thing.
+    expect(statusChangeEffects('FAILED', 'UPLOADED', false)).toEqual({ clearClaim: true, resetAttempts: true, clearFailureReason: true });
+    expect(statusChangeEffects('FAILED', 'UPLOADED', true)).toEqual({ clearClaim: true, resetAttempts: true, clearFailureReason: false });
     expect(statusChangeEffects('UPLOADED', 'TRANSCODING', false)).toEqual({ clearClaim: false, resetAttempts: false, clearFailureReason: false });
     expect(statusChangeEffects('FAILED', 'FAILED', false)).toEqual({ clearClaim: false, resetAttempts: false, clearFailureReason: false });
+    expect(statusChangeEffects('UPLOADED', 'UPLOADED', false)).toEqual({ clearClaim: false, resetAttempts: false, clearFailureReason: false });
+  });
+
+  it('groups the allowed "from" statuses of a change by what else it does: a retry apart from a give-back', () => {
+    expect(statusChangeGroups(['UPLOADED', 'TRANSCODING', 'FAILED'], 'UPLOADED', false)).toEqual([
+      { from: ['UPLOADED'], effects: { clearClaim: false, resetAttempts: false, clearFailureReason: false } },
+      { from: ['TRANSCODING'], effects: { clearClaim: true, resetAttempts: false, clearFailureReason: false } },
+      { from: ['FAILED'], effects: { clearClaim: true, resetAttempts: true, clearFailureReason: true } },
+    ]);
+    expect(statusChangeGroups(['UPLOADED', 'TRANSCODING', 'TRANSCODED'], 'TRANSCODED', false)).toEqual([
+      { from: ['UPLOADED', 'TRANSCODING'], effects: { clearClaim: true, resetAttempts: false, clearFailureReason: false } },
+      { from: ['TRANSCODED'], effects: { clearClaim: false, resetAttempts: false, clearFailureReason: false } },
+    ]);
   });
 });

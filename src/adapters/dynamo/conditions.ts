@@ -4,8 +4,9 @@
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { IllegalTransition, NotFound, StaleEtag, type VideoError } from '../../domain/errors.ts';
 import type { Precondition, VideoChange } from '../../domain/ports.ts';
+import type { StatusChangeEffects } from '../../domain/claim.ts';
 import type { VideoFields, VideoKey, VideoStatus } from '../../domain/video.ts';
-import { storedAttributes } from './item.ts';
+import { storedAttributes, workAttributeNames } from './item.ts';
 import { ownerStatusAttribute, ownerStatusKey } from './owner-status.ts';
 import { readStatus, statusCondition } from './status.ts';
 
@@ -61,6 +62,7 @@ export function updateExpression(
   change: VideoChange,
   expect: Precondition,
   seenStatusWords: readonly string[] = [],
+  effects?: StatusChangeEffects,
 ): UpdateExpression {
   const { condition, names, values } = writeCondition(expect, seenStatusWords);
   const sets = ['#updatedAt = :updatedAt', '#version = if_not_exists(#version, :zero) + :one'];
@@ -87,6 +89,17 @@ export function updateExpression(
     names['#ownerStatus'] = ownerStatusAttribute;
     values[':ownerStatus'] = ownerStatusKey(ownerId, change.fields.status);
     sets.push('#ownerStatus = :ownerStatus');
+  }
+  // What the status change does beyond the status (claim.ts): attributes removed, as every
+  // empty value is (a reset attempt count is 0, stored as no attribute).
+  const removed = [
+    ...(effects?.clearClaim ? [workAttributeNames.claimWorker, workAttributeNames.claimExpiresAt] : []),
+    ...(effects?.resetAttempts ? [workAttributeNames.attempts] : []),
+    ...(effects?.clearFailureReason ? ['failureReason'] : []),
+  ];
+  for (const attribute of removed) {
+    names[`#${attribute}`] = attribute;
+    removes.push(`#${attribute}`);
   }
   const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
   return { update, condition, names, values };

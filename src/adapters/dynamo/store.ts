@@ -8,9 +8,10 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { statusChangeGroups, type StatusChangeEffects } from '../../domain/claim.ts';
 import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
 import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
-import type { Video, VideoKey } from '../../domain/video.ts';
+import { videoStatuses, type Video, type VideoKey, type VideoStatus } from '../../domain/video.ts';
 import { batchGet } from './batch-get.ts';
 import { withinScope, type CallScope } from './call-scope.ts';
 import type { FilterMode } from './check-status-index.ts';
@@ -24,6 +25,7 @@ import { listByIndex } from './list-by-index.ts';
 import { listByPartition } from './list-by-partition.ts';
 import { checkCursor } from './list-order.ts';
 import { CachedPing } from './readiness.ts';
+import { readStatus } from './status.ts';
 import { defaultStatusIndex } from './table-shape.ts';
 
 export interface DynamoStoreOptions {
@@ -165,6 +167,7 @@ export class DynamoVideoStore implements VideoStore {
   }
 
   private async updateWithin(key: VideoKey, change: VideoChange, expect: Precondition, scope: CallScope): Promise<Video> {
+    const groups = statusChangeWrites(change, expect);
     return writeConditionally(
       {
         ...this.conditionalTarget(key, scope),
@@ -172,7 +175,11 @@ export class DynamoVideoStore implements VideoStore {
         requestedStatus: change.fields.status,
         operation: 'UpdateItem',
         send: async (seenStatusWords) => {
-          const expression = updateExpression(key.ownerId, change, expect, seenStatusWords);
+          // The write for the status the item was last seen in (the first group until then).
+          const seen = seenStatusWords.at(-1);
+          const from = seen === undefined ? undefined : readStatus(seen).status;
+          const group = groups.find((each) => from !== undefined && each.expect.statusIn?.includes(from)) ?? groups[0]!;
+          const expression = updateExpression(key.ownerId, change, group.expect, seenStatusWords, group.effects);
           const result = await this.doc.send(
             new UpdateCommand({
               TableName: this.table,
@@ -250,4 +257,29 @@ export class DynamoVideoStore implements VideoStore {
       throw toStoreError(err, this.table, 'GetItem');
     }
   }
+}
+
+/**
+ * The conditional writes an update may need (claim.ts `statusChangeGroups`): one, unless the
+ * status change does different things from different statuses (a change to UPLOADED resets
+ * the attempts from FAILED only). Clearing a claim that is not there changes nothing, so
+ * groups differing only in that are one write, which clears it: at most two writes.
+ */
+function statusChangeWrites(change: VideoChange, expect: Precondition): Array<{ expect: Precondition; effects: StatusChangeEffects | undefined }> {
+  const to = change.fields.status;
+  if (to === undefined) return [{ expect, effects: undefined }];
+  const merged: Array<{ from: VideoStatus[]; effects: StatusChangeEffects }> = [];
+  for (const group of statusChangeGroups(expect.statusIn ?? videoStatuses, to, change.fields.failureReason !== undefined)) {
+    const same = merged.find(
+      (each) => each.effects.resetAttempts === group.effects.resetAttempts && each.effects.clearFailureReason === group.effects.clearFailureReason,
+    );
+    if (same === undefined) merged.push({ from: [...group.from], effects: group.effects });
+    else {
+      same.from.push(...group.from);
+      same.effects = { ...same.effects, clearClaim: same.effects.clearClaim || group.effects.clearClaim };
+    }
+  }
+  // One write: the precondition as given (no status clause added where the caller had none).
+  if (merged.length === 1) return [{ expect, effects: merged[0]!.effects }];
+  return merged.map((group) => ({ expect: { ...expect, statusIn: group.from }, effects: group.effects }));
 }
