@@ -149,7 +149,8 @@ export type Video = Message<"video.v1.Video"> & {
 
   /**
    * Why processing failed: 0..1024 characters, no control characters. Set by a worker
-   * (UpdateVideo, usually together with status FAILED).
+   * (UpdateVideo, usually together with status FAILED). A retry (FAILED → UPLOADED) clears
+   * it unless that same update sets it.
    *
    * @generated from field: string failure_reason = 18;
    */
