@@ -28,22 +28,22 @@ const appliedMigrations = (path: string): string[] =>
   inspect(path, (c) => c.prepare('select name from kysely_migration order by name').pluck().all() as string[]);
 
 describe('SQLite migrations', () => {
-  it('a fresh database gets the videos table, its primary key and both newest-first indexes', async () => {
+  it('a fresh database gets the videos table, its primary key, both newest-first indexes and the work queue index', async () => {
     const path = freshPath();
     await (await SqliteVideoStore.open({ path })).close();
-    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims']);
+    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims', '0004_work_queue']);
     const indexes = inspect(path, (c) =>
       c.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'videos' order by name")
         .pluck()
         .all(),
     );
-    expect(indexes).toEqual(['sqlite_autoindex_videos_1', 'videos_owner_newest', 'videos_owner_status_newest']);
+    expect(indexes).toEqual(['sqlite_autoindex_videos_1', 'videos_owner_newest', 'videos_owner_status_newest', 'videos_work_queue']);
     const columns = inspect(path, (c) => c.pragma('table_info(videos)') as { name: string; pk: number }[]);
     const primaryKey = columns.filter((column) => column.pk > 0).map((column) => column.name);
     expect(primaryKey).toEqual(['owner_id', 'video_id']);
   });
 
-  it('0002 and 0003 upgrade a database made by 0001: its videos read with no failure reason, no claim and no attempts', async () => {
+  it('0002 to 0004 upgrade a database made by 0001: its videos read with no failure reason, no claim and no attempts', async () => {
     const path = freshPath();
     const { db } = await openDatabase({ path }, { '0001_videos': migrations['0001_videos']! });
     await db.destroy();
@@ -59,10 +59,12 @@ describe('SQLite migrations', () => {
     );
     const store = await SqliteVideoStore.open({ path });
     try {
-      expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims']);
+      expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims', '0004_work_queue']);
       expect((await store.get(old))?.failureReason).toBe('');
       expect((await store.get(old))?.attemptCount).toBe(0);
       expect((await store.get(old))?.claim).toBeUndefined();
+      // 0004: a FAILED video is not in the work queue.
+      expect(inspect(path, (c) => c.prepare('select ready_time from videos where video_id = ?').pluck().get(old.videoId))).toBeNull();
       const updated = await store.update(old, { fields: { failureReason: 'no audio track' }, updateTime: new Date() }, {});
       expect(updated.failureReason).toBe('no audio track');
       expect((await store.get(old))?.failureReason).toBe('no audio track');
@@ -101,9 +103,9 @@ describe('SQLite migrations', () => {
     expect(error).toBeInstanceOf(SchemaTooNew);
     expect(error).toBeInstanceOf(SqliteOpenError);
     expect((error as SchemaTooNew).message).toBe(
-      `database ${path} has schema version 9999_x, newer than this videosvc knows (0003_claims); upgrade videosvc`,
+      `database ${path} has schema version 9999_x, newer than this videosvc knows (0004_work_queue); upgrade videosvc`,
     );
-    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims', '9999_x']);
+    expect(appliedMigrations(path)).toEqual(['0001_videos', '0002_failure_reason', '0003_claims', '0004_work_queue', '9999_x']);
     expect(inspect(path, (c) => c.prepare('select count(*) from videos').pluck().get())).toBe(1);
   });
 });

@@ -2,9 +2,10 @@
 // they are checked against schema.ts. Each builder takes the values to bind, so the same
 // code builds a query for one call (tests inspect their query plans) and, with slot()
 // placeholders, a shape compiled once for every call (statement-shape.ts).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { statusChangeGroups } from '../../domain/claim.ts';
 import type { ListQuery, Precondition, VideoChange } from '../../domain/ports.ts';
-import type { VideoKey } from '../../domain/video.ts';
+import { videoStatuses, type VideoKey, type VideoStatus } from '../../domain/video.ts';
 import { fieldsToColumns, statusToColumn } from './row.ts';
 import type { Database, VideoRowChange } from './schema.ts';
 
@@ -67,6 +68,33 @@ export function updateStatement(db: Kysely<Database>, columns: VideoRowChange, u
   return update.returningAll();
 }
 
+/**
+ * What a change of the status to `to` does beyond the status (claim.ts), as SET expressions
+ * that read the row's old status, so the one UPDATE does it for whatever status it finds:
+ * the claim cleared for every change to another status (only a TRANSCODING video has one),
+ * the attempts and the failure reason of a retry, and the work queue position (0004): an
+ * UPLOADED video keeps its place, one that becomes UPLOADED waits from `updateTime`, a
+ * TRANSCODING one keeps its claim's expiry (a plain update makes no claim), others leave.
+ */
+export function statusChangeColumns(to: VideoStatus, setsFailureReason: boolean, updateTime: unknown): Record<string, RawBuilder<unknown>> {
+  const groups = statusChangeGroups(videoStatuses, to, setsFailureReason);
+  const fromAny = (pick: (group: (typeof groups)[number]) => boolean) => groups.filter(pick).flatMap((group) => group.from);
+  const oldStatusIn = (from: readonly VideoStatus[]) => sql`${sql.ref('status')} in (${sql.join(from.map((status) => sql.lit(statusToColumn(status))))})`;
+  const columns: Record<string, RawBuilder<unknown>> = {};
+  if (groups.some((group) => group.effects.clearClaim)) {
+    columns.claim_worker = sql`null`;
+    columns.claim_expire_time = sql`null`;
+  }
+  const resetFrom = fromAny((group) => group.effects.resetAttempts);
+  if (resetFrom.length > 0) columns.attempt_count = sql`case when ${oldStatusIn(resetFrom)} then 0 else ${sql.ref('attempt_count')} end`;
+  const clearReasonFrom = fromAny((group) => group.effects.clearFailureReason);
+  if (clearReasonFrom.length > 0) columns.failure_reason = sql`case when ${oldStatusIn(clearReasonFrom)} then '' else ${sql.ref('failure_reason')} end`;
+  if (to === 'UPLOADED') columns.ready_time = sql`case when ${oldStatusIn(['UPLOADED'])} then ${sql.ref('ready_time')} else ${updateTime} end`;
+  else if (to === 'TRANSCODING') columns.ready_time = sql`case when ${oldStatusIn(['TRANSCODING'])} then ${sql.ref('ready_time')} else null end`;
+  else columns.ready_time = sql`null`;
+  return columns;
+}
+
 /** The conditional delete in one statement; zero rows deleted means refused. */
 export function deleteStatement(db: Kysely<Database>, where: ConditionValues) {
   let remove = db.deleteFrom('videos').where('owner_id', '=', where.ownerId).where('video_id', '=', where.videoId);
@@ -87,7 +115,10 @@ export function conditionValues(key: VideoKey, expect: Precondition): ConditionV
 
 /** The conditional update for one call. */
 export function conditionalUpdate(db: Kysely<Database>, key: VideoKey, change: VideoChange, expect: Precondition) {
-  return updateStatement(db, fieldsToColumns(change.fields), change.updateTime.getTime(), conditionValues(key, expect));
+  const to = change.fields.status;
+  const updateTime = change.updateTime.getTime();
+  const columns = { ...fieldsToColumns(change.fields), ...(to === undefined ? {} : statusChangeColumns(to, change.fields.failureReason !== undefined, updateTime)) };
+  return updateStatement(db, columns as VideoRowChange, updateTime, conditionValues(key, expect));
 }
 
 /** The conditional delete for one call. */

@@ -1,4 +1,5 @@
 // Video ⇄ row mapping for the `videos` table.
+import { readyTimeAfterWrite } from '../../domain/claim.ts';
 import { videoStatuses, type Video, type VideoFields, type VideoStatus } from '../../domain/video.ts';
 import type { NewVideoRow, VideoRow, VideoRowChange } from './schema.ts';
 
@@ -59,6 +60,8 @@ export function toRow(video: Video): NewVideoRow {
     claim_worker: video.claim?.workerId ?? null,
     claim_expire_time: video.claim?.expireTime.getTime() ?? null,
     attempt_count: video.attemptCount,
+    // A video stored anew waits from its creation (updates keep this in SQL: write-statements.ts).
+    ready_time: readyTimeAfterWrite(undefined, video, video.createTime)?.getTime() ?? null,
   };
 }
 
@@ -145,6 +148,7 @@ const rowColumnSet = {
   claim_worker: true,
   claim_expire_time: true,
   attempt_count: true,
+  ready_time: true,
 } as const satisfies Record<keyof VideoRow, true>;
 const rowColumns = Object.keys(rowColumnSet) as Array<keyof VideoRow>;
 
@@ -187,5 +191,6 @@ export function rowFromValues(values: readonly unknown[], at: ColumnPositions): 
     claim_worker: values[at.claim_worker] as string | null,
     claim_expire_time: values[at.claim_expire_time] as bigint | null,
     attempt_count: values[at.attempt_count] as bigint,
+    ready_time: values[at.ready_time] as bigint | null,
   };
 }

@@ -38,6 +38,8 @@ export interface VideosTable {
   /** Epoch milliseconds; NULL exactly when claim_worker is. */
   claim_expire_time: ColumnType<bigint | null, number | bigint | null, number | bigint | null>;
   attempt_count: Integer;
+  /** Epoch milliseconds from which the video waits to be claimed; NULL when it does not (migration 0004). */
+  ready_time: ColumnType<bigint | null, number | bigint | null, number | bigint | null>;
 }
 
 /** Every table the store queries. */

@@ -1,13 +1,12 @@
 // The store's writes as compiled statements for the writer: the SQL of each shape built
 // by Kysely once and kept, the parameters filled per call (statement-shape.ts says why).
 // The writer prepares each SQL text once on its own connection (write-executor.ts).
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { statusChangeGroups } from '../../domain/claim.ts';
+import type { Kysely } from 'kysely';
 import type { Precondition, VideoChange } from '../../domain/ports.ts';
-import { videoStatuses, type Video, type VideoKey, type VideoStatus } from '../../domain/video.ts';
-import { conditionValues, deleteStatement, updateStatement, type ConditionValues } from './queries.ts';
+import type { Video, VideoKey } from '../../domain/video.ts';
+import { conditionValues, deleteStatement, statusChangeColumns, updateStatement, type ConditionValues } from './queries.ts';
 import { refusalQuery } from './refusal.ts';
-import { fieldsToColumns, statusToColumn, toRow } from './row.ts';
+import { fieldsToColumns, toRow } from './row.ts';
 import type { Database, VideoRowChange } from './schema.ts';
 import { shapeOf, slot, type StatementShape } from './statement-shape.ts';
 import type { CompiledStatement } from './writer-protocol.ts';
@@ -46,7 +45,7 @@ export class WriteStatements {
     const setsFailureReason = change.fields.failureReason !== undefined;
     const shape = this.#shape(`update:${names.join(',')}:${conditionKey(where)}:${to ?? ''}`, () => {
       const slots: Record<string, unknown> = Object.fromEntries(names.map((column) => [column, slot(`set:${column}`)]));
-      if (to !== undefined) Object.assign(slots, statusChangeColumns(to, setsFailureReason));
+      if (to !== undefined) Object.assign(slots, statusChangeColumns(to, setsFailureReason, slot('updateTime')));
       return updateStatement(this.#db, slots as VideoRowChange, slot('updateTime'), conditionSlots(where));
     });
     const values: Record<string, unknown> = { ...conditionBindings(where), updateTime: change.updateTime.getTime() };
@@ -77,28 +76,6 @@ export class WriteStatements {
     }
     return shape;
   }
-}
-
-/**
- * What a change of the status to `to` does beyond the status (claim.ts), as SET expressions
- * that read the row's old status, so the one UPDATE does it for whatever status it finds.
- * The claim is cleared for every change to another status (only a TRANSCODING video has one).
- */
-function statusChangeColumns(to: VideoStatus, setsFailureReason: boolean): Record<string, RawBuilder<unknown>> {
-  const groups = statusChangeGroups(videoStatuses, to, setsFailureReason);
-  const fromAny = (pick: (group: (typeof groups)[number]) => boolean) => groups.filter(pick).flatMap((group) => group.from);
-  const whenFrom = (from: readonly VideoStatus[], then: RawBuilder<unknown>, column: string) =>
-    sql`case when ${sql.ref('status')} in (${sql.join(from.map((status) => sql.lit(statusToColumn(status))))}) then ${then} else ${sql.ref(column)} end`;
-  const columns: Record<string, RawBuilder<unknown>> = {};
-  if (groups.some((group) => group.effects.clearClaim)) {
-    columns.claim_worker = sql`null`;
-    columns.claim_expire_time = sql`null`;
-  }
-  const resetFrom = fromAny((group) => group.effects.resetAttempts);
-  if (resetFrom.length > 0) columns.attempt_count = whenFrom(resetFrom, sql.lit(0), 'attempt_count');
-  const clearReasonFrom = fromAny((group) => group.effects.clearFailureReason);
-  if (clearReasonFrom.length > 0) columns.failure_reason = whenFrom(clearReasonFrom, sql.lit(''), 'failure_reason');
-  return columns;
 }
 
 // What makes two preconditions one shape: whether a version is expected and how many statuses.
