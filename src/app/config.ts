@@ -3,8 +3,8 @@
 // throws ConfigError naming the variable and what to do.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { ConfigError, type Environment } from './config-error.ts';
 import { claimLimits } from '../domain/claim.ts';
+import { ConfigError, type Environment } from './config-error.ts';
 import { parseLimits, type Limits } from './limits.ts';
 
 export type StoreKind = 'sqlite' | 'dynamodb';

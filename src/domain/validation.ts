@@ -71,9 +71,11 @@ export function checkStatus(status: string, field = 'status'): VideoStatus {
   throw new InvalidArgument(field, `unknown status ${status}; expected one of ${videoStatuses.join(', ')}`);
 }
 
-function checkOriginalName(name: string): void {
-  checkLength('original_name', name, 1, limits.originalNameMaxChars);
-  if (controlCharacter.test(name)) throw new InvalidArgument('original_name', 'must not contain control characters');
+/** Text of `min`..`max` characters with no control character (original_name, failure_reason). */
+function checkPlainText(field: string, text: string, min: number, max: number): string {
+  checkLength(field, text, min, max);
+  if (controlCharacter.test(text)) throw new InvalidArgument(field, 'must not contain control characters');
+  return text;
 }
 
 function checkDuration(seconds: number): void {
@@ -114,10 +116,7 @@ export function checkLabels(labels: Readonly<Record<string, string>>): void {
 
 /** One checker per settable field, in the order their errors take precedence. */
 const fieldChecks: { readonly [K in keyof VideoFields]-?: (value: NonNullable<VideoDraft[K]>) => VideoFields[K] } = {
-  originalName: (name) => {
-    checkOriginalName(name);
-    return name;
-  },
+  originalName: (name) => checkPlainText('original_name', name, 1, limits.originalNameMaxChars),
   title: (title) => checkedText('title', title, limits.titleMaxChars),
   status: (status) => checkStatus(status),
   originalKey: (key) => checkedText('original_key', key, limits.objectKeyMaxChars),
@@ -144,11 +143,7 @@ const fieldChecks: { readonly [K in keyof VideoFields]-?: (value: NonNullable<Vi
     checkLabels(labels);
     return { ...labels };
   },
-  failureReason: (reason) => {
-    checkLength('failure_reason', reason, 0, limits.failureReasonMaxChars);
-    if (controlCharacter.test(reason)) throw new InvalidArgument('failure_reason', 'must not contain control characters');
-    return reason;
-  },
+  failureReason: (reason) => checkPlainText('failure_reason', reason, 0, limits.failureReasonMaxChars),
 };
 const settableFields = Object.keys(fieldChecks) as Array<keyof VideoFields>;
 

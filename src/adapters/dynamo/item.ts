@@ -129,8 +129,8 @@ function durationOf(item: Item): number {
   return typeof exact === 'string' && Number.isFinite(Number(exact)) ? nonNegativeSeconds(exact) : nonNegativeSeconds(item.duration);
 }
 
-/** The version for the etag: a whole number; anything else (never written by this service) reads as 0. */
-function versionOf(value: unknown): number {
+/** A stored whole count (the version for the etag, the attempts): anything else (never written by this service) reads as 0. */
+function countOf(value: unknown): number {
   const parsed = Number(numberText(value) ?? 0);
   return Number.isSafeInteger(Math.trunc(parsed)) && parsed > 0 ? Math.trunc(parsed) : 0;
 }
@@ -174,8 +174,8 @@ export function fromItem(item: Item): Video {
     failureReason: text(item.failureReason),
     createTime: createdAt,
     updateTime: time(item.updatedAt, createdAt),
-    version: versionOf(item.version),
+    version: countOf(item.version),
     claim: claimOf(item),
-    attemptCount: Math.min(versionOf(item[workAttributeNames.attempts]), maxAttemptCount),
+    attemptCount: Math.min(countOf(item[workAttributeNames.attempts]), maxAttemptCount),
   };
 }

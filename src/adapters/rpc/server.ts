@@ -1,5 +1,6 @@
 // The RPC server (SPEC §6): gRPC, gRPC-Web and Connect on one port, HTTP/2 and HTTP/1.1,
 // optional TLS; health, reflection and the HTTP probes beside VideoService; graceful close.
+import type { Http2Stream, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { DescService } from '@bufbuild/protobuf';
 import { Code } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
@@ -21,15 +22,29 @@ import { errorInterceptor } from './errors.ts';
 import { healthHandlers } from './health.ts';
 import { httpRoutes } from './http-routes.ts';
 import { strictJsonOptions } from './json-options.ts';
-import { listen, type TlsOptions } from './listener.ts';
+import { listen, type NodeRequest, type NodeResponse, type TlsOptions } from './listener.ts';
 import { createCallLog } from './logging.ts';
 import { createPublicStreams } from './public-streams.ts';
 import { createCallerRateLimiter } from './rate-limit.ts';
 import { resetWindowMs } from './rapid-reset.ts';
 import { registerReflection } from './reflection.ts';
 import { answerUndecodableRequestsAsInvalidArgument, requestFaultInterceptor } from './request-faults.ts';
-import { serveStreamsUnlessResetFirst, serveUnlessResetFirst } from './reset-before-read.ts';
+import { serveNextTurnUnlessReset } from './reset-before-read.ts';
 import { videoServiceCalls, videoServiceHandlers } from './video-service.ts';
+
+/** A plain unary gRPC call taken on its bare stream (the lean path), with when it arrived. */
+interface LeanArrival {
+  readonly stream: ServerHttp2Stream;
+  readonly headers: IncomingHttpHeaders;
+  readonly receivedNs: bigint;
+}
+
+/** Any other call on an HTTP/2 stream, as Node's compat request/response pair. */
+interface RequestArrival {
+  readonly stream: Http2Stream;
+  readonly request: NodeRequest;
+  readonly response: NodeResponse;
+}
 
 export interface RpcServerOptions {
   videos: Videos;
@@ -119,10 +134,22 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     contextValues: callLog.contextValues,
     fallback: httpRoutes({ ping: options.ping, closing: notReady }),
   });
-  const droppedBeforeRead = (path: string) => () => options.logger.debug({ path: path.split('?', 1)[0] }, 'stream reset before its request was read');
-  const serveLeanStream = serveStreamsUnlessResetFirst(
-    (stream, headers, receivedNs) => fastPath.serveGrpc(stream, headers, callLog.openStream(stream, headers, receivedNs)),
-    (headers) => droppedBeforeRead(String(headers[':path']))(),
+  const droppedBeforeRead = (path: string): void => options.logger.debug({ path: path.split('?', 1)[0] }, 'stream reset before its request was read');
+  // Every call on an HTTP/2 stream is served a turn after it arrived (reset-before-read.ts).
+  const serveLeanStream = serveNextTurnUnlessReset<LeanArrival>(
+    ({ stream, headers, receivedNs }) => fastPath.serveGrpc(stream, headers, callLog.openStream(stream, headers, receivedNs)),
+    ({ headers }) => droppedBeforeRead(String(headers[':path'])),
+  );
+  const serveRequest = (request: NodeRequest, response: NodeResponse): void => {
+    // Connect JSON unary calls of VideoService take the lean path too.
+    if (fastPath.takesConnect(request)) return fastPath.serveConnect(request, response);
+    clampDeadlineHeaders(request);
+    callLog.track(request, response);
+    rpcHandler(request, response);
+  };
+  const serveHttp2Request = serveNextTurnUnlessReset<RequestArrival>(
+    ({ request, response }) => serveRequest(request, response),
+    ({ request }) => droppedBeforeRead(request.url ?? ''),
   );
   const listener = await listen(
     options.host,
@@ -139,7 +166,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
           admission.refuseStream(stream, record === undefined ? undefined : { 'x-request-id': record.requestId });
           return true;
         }
-        serveLeanStream(stream, headers, receivedNs);
+        serveLeanStream({ stream, headers, receivedNs });
         return true;
       },
       request(request, response) {
@@ -149,17 +176,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
           admission.refuse(request, response);
           return;
         }
-        serveUnlessResetFirst(
-          'stream' in request ? request.stream : undefined,
-          () => {
-            // Connect JSON unary calls of VideoService take the lean path too.
-            if (fastPath.takesConnect(request)) return fastPath.serveConnect(request, response);
-            clampDeadlineHeaders(request);
-            callLog.track(request, response);
-            rpcHandler(request, response);
-          },
-          droppedBeforeRead(request.url ?? ''),
-        );
+        if ('stream' in request) serveHttp2Request({ stream: request.stream, request, response });
+        else serveRequest(request, response);
       },
     },
     {

@@ -9,9 +9,9 @@
 // arrived, hence before the snapshot, so the read sees it, whichever process or thread
 // wrote it. A read received later ends the snapshot and begins a fresh one. The lean gRPC
 // path serves the streams that arrived during one poll of the event loop together, a turn
-// later and together (reset-before-read.ts), so their reads meet in one snapshot. Every snapshot ends
-// by the next turn of the event loop at the latest, so the writer's checkpoints are never
-// held back for longer than that.
+// later (reset-before-read.ts), so their reads meet in one snapshot. Every snapshot ends by
+// the next turn of the event loop at the latest, so the writer's checkpoints are never held
+// back for longer than that.
 import type BetterSqlite3 from 'better-sqlite3';
 
 export class ReadSnapshot {

@@ -60,7 +60,7 @@ export function toRow(video: Video): NewVideoRow {
     claim_worker: video.claim?.workerId ?? null,
     claim_expire_time: video.claim?.expireTime.getTime() ?? null,
     attempt_count: video.attemptCount,
-    // A video stored anew waits from its creation (updates keep this in SQL: write-statements.ts).
+    // A video stored anew waits from its creation; updates keep this in SQL (queries.ts statusChangeColumns).
     ready_time: readyTimeAfterWrite(undefined, video, video.createTime)?.getTime() ?? null,
   };
 }

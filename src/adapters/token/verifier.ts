@@ -73,9 +73,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
    * the current secrets and within its exp; else undefined, and the full path decides.
    */
   function cachedPrincipal(authorization: string | null): Principal | undefined {
-    if (authorization === null || authorization.length > maxAuthorizationBytes) return undefined;
     if (options.ring.secrets() !== cachedFor) return undefined;
-    const token = bearerPattern.exec(authorization.trim())?.[1];
+    const token = tokenIn(authorization);
     return token === undefined ? undefined : cache.get(token);
   }
 
@@ -90,13 +89,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   async function verifyFully(authorization: string | null): Promise<Principal> {
     const token = bearerToken(authorization);
     const secrets = options.ring.secrets();
-    // A rotation invalidates what the old secrets vouched for.
+    // A rotation invalidates what the old secrets vouched for. (A cached token never gets
+    // here: verify() answered it from the cache.)
     if (secrets !== cachedFor) {
       cache.clear();
       cachedFor = secrets;
     }
-    const cached = cache.get(token);
-    if (cached !== undefined) return cached;
     let payload: JWTPayload;
     try {
       payload = await verifyWith(secrets, token);
@@ -124,14 +122,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 }
 
+/** The token of a well-formed `Bearer <token>` value within the size bound, else undefined. */
+function tokenIn(authorization: string | null): string | undefined {
+  if (authorization === null || authorization.length > maxAuthorizationBytes) return undefined;
+  return bearerPattern.exec(authorization.trim())?.[1];
+}
+
+/** The token in `authorization`, or Unauthenticated saying what is wrong with the header. */
 function bearerToken(authorization: string | null): string {
+  const token = tokenIn(authorization);
+  if (token !== undefined) return token;
   if (authorization !== null && authorization.length > maxAuthorizationBytes) {
     throw new Unauthenticated(`token longer than ${maxAuthorizationBytes} bytes`);
   }
   if (authorization === null || authorization.trim() === '') throw new Unauthenticated('missing bearer token');
-  const match = bearerPattern.exec(authorization.trim());
-  if (match?.[1] === undefined) throw new Unauthenticated('authorization header must be "Bearer <token>"');
-  return match[1];
+  throw new Unauthenticated('authorization header must be "Bearer <token>"');
 }
 
 function principalFromClaims(payload: JWTPayload): Principal {
