@@ -50,18 +50,23 @@ export function h2loadRun(server: keyof Servers, call: (stand: Stand) => CallSpe
 }
 
 /** A Node-driver row (drivers/workloads.ts) at the settings' HTTP/2 concurrency, acting as `role`. */
-export function driverRun(workload: Parameters<typeof runGrpcDriver>[0]['workload'], role: Role): Measure {
+export function driverRun(
+  workload: Parameters<typeof runGrpcDriver>[0]['workload'],
+  role: Role,
+  load?: { readonly connections: number; readonly streams: number },
+): Measure {
   return async ({ stand, settings }) => {
+    const { connections, streams } = load ?? settings;
     const figures = await runGrpcDriver({
       url: stand.servers.sqlite.url,
       bearer: stand.bearers[role],
-      connections: settings.connections,
-      streams: settings.streams,
+      connections,
+      streams,
       warmupSeconds: settings.warmupSeconds,
       seconds: settings.seconds,
       workload,
     });
-    return { driver: 'node driver', load: `${settings.connections} conn × ${settings.streams} streams`, figures };
+    return { driver: 'node driver', load: `${connections} conn × ${streams} streams`, figures };
   };
 }
 

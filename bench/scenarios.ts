@@ -31,6 +31,7 @@ export function scenarios(settings: BenchSettings): Scenario[] {
     { id: 'get-node', label: `GetVideo, random of ${readVideos} videos`, server: 'sqlite', measure: driverRun({ kind: 'get', videos: readVideos }, 'mixer') },
     { id: 'mix', label: `90 % GetVideo / 10 % UpdateVideo (title), random of ${readVideos}`, server: 'sqlite', measure: driverRun({ kind: 'mix', videos: readVideos, writePercent: 10 }, 'mixer') },
     { id: 'claim', label: 'claim cycle: etag-conditional UPLOADED → TRANSCODING → UPLOADED', server: 'sqlite', measure: driverRun({ kind: 'claim' }, 'claimer') },
+    { id: 'claim-video', label: 'ClaimVideo cycle: claim, then the etag-conditional finish (a give-back), 32 workers', server: 'sqlite', measure: driverRun({ kind: 'claim-video' }, 'worker', { connections: 4, streams: 8 }) },
     { id: 'dynamo-get', label: 'GetVideo (gRPC)', server: 'dynamo', measure: h2loadRun('dynamo', (s) => s.calls.getVideo, 'reader') },
     { id: 'dynamo-getitem', label: 'bare lib-dynamodb GetItem loop, same item', server: 'dynalite', measure: getItemLoop() },
   ];

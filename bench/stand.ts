@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { documentClient } from '../src/adapters/dynamo/client.ts';
 import { testClient } from '../test/support/dynalite.ts';
-import { owners } from './dataset/dataset.ts';
+import { adminOwners, owners } from './dataset/dataset.ts';
 import { loadDynamo } from './dataset/load-dynamo.ts';
 import { loadSqlite } from './dataset/load-sqlite.ts';
 import { baseEnvironment, rssMB, runToEnd, startServer, type ServerProcess } from './processes.ts';
@@ -98,7 +98,7 @@ export async function setUp(settings: BenchSettings, say: (line: string) => void
     const idleRssMB = { sqlite: rssMB(sqlite.pid), dynamo: rssMB(dynamo.pid) };
 
     const bearers = Object.fromEntries(
-      await Promise.all(Object.entries(owners).map(async ([role, owner]) => [role, await bearerFor(jwtSecret, owner)])),
+      await Promise.all(Object.entries(owners).map(async ([role, owner]) => [role, await bearerFor(jwtSecret, owner, adminOwners.has(owner))])),
     ) as Record<keyof typeof owners, string>;
     const calls = buildCalls(settings.sqliteData, jwtSecret);
     await checkSameAnswer({ sqlite, dynamo, grpcJs, connect }, calls, bearers.reader);

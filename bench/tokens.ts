@@ -12,9 +12,9 @@ export function newJwtSecret(): string {
   return randomBytes(36).toString('base64url');
 }
 
-/** `Bearer <token>` for `owner`, valid for the whole run. */
-export async function bearerFor(jwtSecret: string, owner: string): Promise<string> {
-  const token = await mintToken({ secret: tokenSecretBytes(jwtSecret, 'JWT_SECRET'), subject: owner, ttlSeconds: 6 * 3600 });
+/** `Bearer <token>` for `owner` (with the admin scope when asked), valid for the whole run. */
+export async function bearerFor(jwtSecret: string, owner: string, admin = false): Promise<string> {
+  const token = await mintToken({ secret: tokenSecretBytes(jwtSecret, 'JWT_SECRET'), subject: owner, admin, ttlSeconds: 6 * 3600 });
   return `Bearer ${token}`;
 }
 

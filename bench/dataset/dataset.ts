@@ -28,7 +28,12 @@ export const owners = {
   creator: 'owner-creator',
   /** The claim cycle moves this owner's videos UPLOADED → TRANSCODING → UPLOADED. */
   claimer: 'owner-claimer',
+  /** The ClaimVideo cycle's workers: a transcoding service, with the admin scope. */
+  worker: 'transcoder',
 } as const;
+
+/** The owners whose tokens carry the admin scope. */
+export const adminOwners: ReadonlySet<string> = new Set([owners.worker]);
 
 // 2023-01-01: every loaded video is older than anything CreateVideo adds during a run.
 const baseTimeMs = Date.UTC(2023, 0, 1);

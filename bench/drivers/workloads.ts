@@ -6,6 +6,8 @@ import { FieldMaskSchema } from '@bufbuild/protobuf/wkt';
 import { create } from '@bufbuild/protobuf';
 import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import {
+  ClaimVideoRequestSchema,
+  ClaimVideoResponseSchema,
   GetVideoRequestSchema,
   GetVideoResponseSchema,
   UpdateVideoRequestSchema,
@@ -16,6 +18,7 @@ import { firstMessage, grpcFrame } from '../grpc-frame.ts';
 
 const service = '/video.v1.VideoService';
 const getPath = `${service}/GetVideo`;
+const claimPath = `${service}/ClaimVideo`;
 const updatePath = `${service}/UpdateVideo`;
 
 /** One request to send. */
@@ -36,7 +39,8 @@ export interface Workload {
 export type WorkloadSpec =
   | { readonly kind: 'get'; readonly videos: number }
   | { readonly kind: 'mix'; readonly videos: number; readonly writePercent: number }
-  | { readonly kind: 'claim' };
+  | { readonly kind: 'claim' }
+  | { readonly kind: 'claim-video' };
 
 function getCalls(videos: number): Call[] {
   return Array.from({ length: videos }, (_, i) => ({ path: getPath, body: grpcFrame(GetVideoRequestSchema, { videoId: mixerVideoId(i) }) }));
@@ -100,6 +104,37 @@ function claimCycle(): Workload {
   };
 }
 
+/**
+ * A transcoding worker's loop (SPEC §9): ClaimVideo (across every owner, the oldest
+ * waiting first), then the finishing UpdateVideo, etag-conditional on the claim's etag.
+ * The finish gives the video back (TRANSCODING → UPLOADED) rather than completing it, so
+ * the queue never runs dry however long the run; a give-back costs what a completion
+ * does (one conditional write that ends the claim). Both calls are counted.
+ */
+function claimVideoCycle(): Workload {
+  const held: Array<{ ownerId: string; videoId: string; etag: string } | undefined> = [];
+  const claims: Call[] = [];
+  return {
+    next(slot) {
+      const video = held[slot];
+      if (video === undefined) {
+        claims[slot] ??= { path: claimPath, body: grpcFrame(ClaimVideoRequestSchema, { workerId: `bench-worker-${slot}`, leaseDuration: { seconds: 60n } }) };
+        return claims[slot]!;
+      }
+      return { path: updatePath, body: grpcFrame(UpdateVideoRequestSchema, { video: { ...video, status: VideoStatus.UPLOADED }, updateMask: statusMask }) };
+    },
+    answered(slot, body) {
+      const message = body && firstMessage(body);
+      if (held[slot] !== undefined || message === undefined) {
+        held[slot] = undefined;
+        return;
+      }
+      const video = fromBinary(ClaimVideoResponseSchema, message).video;
+      held[slot] = video && { ownerId: video.ownerId, videoId: video.videoId, etag: video.etag };
+    },
+  };
+}
+
 /** The workload a spec names. */
 export function workload(spec: WorkloadSpec): Workload {
   switch (spec.kind) {
@@ -109,5 +144,7 @@ export function workload(spec: WorkloadSpec): Workload {
       return mix(spec.videos, spec.writePercent);
     case 'claim':
       return claimCycle();
+    case 'claim-video':
+      return claimVideoCycle();
   }
 }

@@ -21,7 +21,10 @@ export type StoreSetting = { readonly kind: 'sqlite'; readonly path: string } | 
  * SQLITE_SYNCHRONOUS at its default (FULL).
  */
 export function videosvcEnvironment(store: StoreSetting, jwtSecret: string): NodeJS.ProcessEnv {
-  const common = { ...baseEnvironment(), PORT: '0', HOST: '127.0.0.1', JWT_SECRET: jwtSecret, LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '0', SHUTDOWN_DELAY_MS: '0' };
+  const common = { ...baseEnvironment(), PORT: '0', HOST: '127.0.0.1', JWT_SECRET: jwtSecret, LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '0', SHUTDOWN_DELAY_MS: '0',
+    // The ClaimVideo cycle gives every video back, so each is claimed again and again: a
+    // high limit keeps the queue from failing videos for their attempts during a run.
+    CLAIM_MAX_ATTEMPTS: '100' };
   if (store.kind === 'sqlite') return { ...common, VIDEO_STORE: 'sqlite', SQLITE_PATH: store.path };
   return {
     ...common,

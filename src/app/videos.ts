@@ -76,6 +76,8 @@ export class Videos {
     private readonly ids: IdSource,
     /** Page tokens keyed by the token secret (main.ts); the default's key lives in this process only. */
     private readonly pageTokens: PageTokenCodec = processLocalPageTokenCodec(),
+    /** Told when a write here made a video claimable (a create, a give-back, a retry): Claims.wake. */
+    private readonly workAvailable: () => void = () => {},
   ) {}
 
   /** CreateVideo: the owner is the caller unless an admin names another. */
@@ -85,7 +87,9 @@ export class Videos {
       throw new InvalidArgument('video_id', 'differs from video.video_id; set one of them, or both alike');
     }
     const videoId = input.videoId || input.videoIdInVideo || this.ids.newId();
-    return this.store.create(newVideo({ ownerId, videoId }, input.draft, this.clock.now()), options);
+    const video = await this.store.create(newVideo({ ownerId, videoId }, input.draft, this.clock.now()), options);
+    if (video.status === 'UPLOADED') this.workAvailable();
+    return video;
   }
 
   /** GetVideo: NotFound if absent. */
@@ -121,7 +125,9 @@ export class Videos {
       version: expectedVersion(input.etag),
       statusIn: fields.status === undefined ? undefined : allowedFrom(fields.status),
     };
-    return this.store.update(key, { fields, updateTime: this.clock.now() }, expect, options);
+    const video = await this.store.update(key, { fields, updateTime: this.clock.now() }, expect, options);
+    if (fields.status === 'UPLOADED') this.workAvailable();
+    return video;
   }
 
   /** DeleteVideo: NotFound if absent unless allowMissing; a stale etag is refused. */

@@ -1,8 +1,8 @@
-// `videosvc dynamo create-table | create-index [--status] | backfill-status`: the DynamoDB
-// set-up tools of SPEC §7. Table and index names are resolved as for `serve`
-// (environment > SSM > defaults).
+// `videosvc dynamo create-table | create-index [--status | --work] | backfill-status |
+// backfill-work`: the DynamoDB set-up tools of SPEC §7. Table and index names are resolved
+// as for `serve` (environment > SSM > defaults).
 import { parseArgs } from 'node:util';
-import { dynamoNames, dynamoStatusIndex, parseConfig, readEnvironment, type Config } from '../app/config.ts';
+import { dynamoNames, dynamoStatusIndex, dynamoWorkIndex, parseConfig, readEnvironment, type Config } from '../app/config.ts';
 import { UsageError, parseCommandLine, printOut, type Command } from './command.ts';
 
 const defaultIndexName = 'OwnerCreatedIndex';
@@ -10,29 +10,42 @@ const defaultIndexName = 'OwnerCreatedIndex';
 const usage = `usage: videosvc dynamo create-table
        videosvc dynamo create-index [--name ${defaultIndexName}]
        videosvc dynamo create-index --status
+       videosvc dynamo create-index --work
        videosvc dynamo backfill-status
+       videosvc dynamo backfill-work
 
 create-table     Creates the videos table (ownerId HASH, videoId RANGE, on-demand billing)
                  with its owner/time index (ownerId HASH, createdAt RANGE), named by
                  DYNAMO_OWNER_INDEX, and its owner-and-status index (ownerStatus HASH,
-                 createdAt RANGE), named by DYNAMO_STATUS_INDEX, both projection ALL, if
-                 the table is missing; idempotent. Waits until the table is ACTIVE, then
-                 checks its key schema as serve would.
+                 createdAt RANGE), named by DYNAMO_STATUS_INDEX, both projection ALL, and
+                 its work index (workShard HASH, readyAt RANGE), named by
+                 DYNAMO_WORK_INDEX, if the table is missing; idempotent. Waits until the
+                 table is ACTIVE, then checks its key schema as serve would.
 create-index     Adds an owner/time index to an existing table online (UpdateTable), for
                  a deployment whose owner index has no createdAt sort key; idempotent.
                  Prints the index status and the variable to set once it is ACTIVE.
   --status       Adds the owner-and-status index named by DYNAMO_STATUS_INDEX instead
                  (one query per status-filtered page); idempotent; prints its status and
                  what to run next (backfill-status, then a restart once it is ACTIVE).
+  --work         Adds the work index named by DYNAMO_WORK_INDEX instead (ClaimVideo
+                 needs it); idempotent; prints its status and what to run next
+                 (backfill-work, then a restart once it is ACTIVE).
 backfill-status  Gives every item the owner-and-status key (ownerStatus =
                  <ownerId>#<status>) it lacks or holds out of date — items written before
                  this version of the service — with a paginated Scan and one conditional
                  write per item, progress on stderr; idempotent. Prints how many it wrote.
                  Until it has run once to the end, serve filters the slower way.
+backfill-work    Gives every item the work index attributes (workShard, readyAt) it
+                 lacks — items written before the index existed, such as the older
+                 application's uploaded videos, which no claim finds until then — and
+                 removes them where the status says they do not belong; a paginated
+                 Scan and one conditional write per item, progress on stderr;
+                 idempotent. Prints how many it wrote.
 
 options:
   --name <index>  the owner/time index create-index adds (default ${defaultIndexName})
   --status        see create-index
+  --work          see create-index
   -h, --help      show this help
 
 The table is DYNAMO_TABLE (or the SSM parameter <SSM_PARAMETER_PREFIX>/dynamoTable, else
@@ -41,13 +54,13 @@ The table is DYNAMO_TABLE (or the SSM parameter <SSM_PARAMETER_PREFIX>/dynamoTab
 
 export const dynamoCommand: Command = {
   name: 'dynamo',
-  summary: 'create-table | create-index [--status] | backfill-status: set up the DynamoDB table and its indexes',
+  summary: 'create-table | create-index [--status | --work] | backfill-status | backfill-work: set up the DynamoDB table and its indexes',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandLine('dynamo', () =>
       parseArgs({
         args: [...args],
-        options: { name: { type: 'string' }, status: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        options: { name: { type: 'string' }, status: { type: 'boolean' }, work: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
         allowPositionals: true,
       }),
     );
@@ -56,20 +69,30 @@ export const dynamoCommand: Command = {
       return 0;
     }
     const [action, ...extra] = positionals;
-    if (action !== 'create-table' && action !== 'create-index' && action !== 'backfill-status') {
-      throw new UsageError('dynamo', action === undefined ? 'name an action: create-table, create-index or backfill-status' : `unknown action "${action}"`);
+    if (action !== 'create-table' && action !== 'create-index' && action !== 'backfill-status' && action !== 'backfill-work') {
+      throw new UsageError(
+        'dynamo',
+        action === undefined ? 'name an action: create-table, create-index, backfill-status or backfill-work' : `unknown action "${action}"`,
+      );
     }
     if (extra.length > 0) throw new UsageError('dynamo', `unexpected argument "${extra[0]}"`);
     if (action !== 'create-index' && values.name !== undefined) {
       throw new UsageError('dynamo', `--name applies to create-index; ${action} names the indexes by DYNAMO_OWNER_INDEX and DYNAMO_STATUS_INDEX`);
     }
     if (action !== 'create-index' && values.status) throw new UsageError('dynamo', '--status applies to create-index');
+    if (action !== 'create-index' && values.work) throw new UsageError('dynamo', '--work applies to create-index');
+    if (values.status && values.work) throw new UsageError('dynamo', 'choose one of --status and --work');
     if (values.status && values.name !== undefined) {
       throw new UsageError('dynamo', '--name names the owner/time index; the owner-and-status index is named by DYNAMO_STATUS_INDEX');
+    }
+    if (values.work && values.name !== undefined) {
+      throw new UsageError('dynamo', '--name names the owner/time index; the work index is named by DYNAMO_WORK_INDEX');
     }
     const config = parseConfig(readEnvironment());
     if (action === 'create-table') return createTableAction(config);
     if (action === 'backfill-status') return backfillStatusAction(config);
+    if (action === 'backfill-work') return backfillWorkAction(config);
+    if (values.work) return createWorkIndexAction(config);
     return values.status ? createStatusIndexAction(config) : createIndexAction(config, values.name ?? defaultIndexName);
   },
 };
@@ -87,6 +110,7 @@ async function createTableAction(config: Config): Promise<number> {
     if (check.filterMode === 'owner-status-index') {
       await printOut(`owner-and-status index ${names.statusIndex} lists by status (one query per filtered page)\n`);
     }
+    if (check.work.unusable === undefined) await printOut(`work index ${names.workIndex} hands out claims (ClaimVideo)\n`);
     for (const warning of check.warnings) await printOut(`warning: ${warning}\n`);
     return 0;
   });
@@ -114,6 +138,33 @@ async function createStatusIndexAction(config: Config): Promise<number> {
   });
 }
 
+async function createWorkIndexAction(config: Config): Promise<number> {
+  const { createWorkIndex } = await import('../adapters/dynamo/create-index.ts');
+  const { table, workIndex } = await resolveNames(config);
+  return withClient(config, `add index ${workIndex} to table ${table}`, async (client) => {
+    const result = await createWorkIndex(client, { table, indexName: workIndex });
+    const verb = result.outcome === 'created' ? 'requested' : 'already exists';
+    await printOut(`index ${result.indexName} on table ${table} ${verb}; status ${result.status}\nnext: ${result.next}\n`);
+    return 0;
+  });
+}
+
+async function backfillWorkAction(config: Config): Promise<number> {
+  const { backfillWork } = await import('../adapters/dynamo/backfill-work.ts');
+  const { table, workIndex } = await resolveNames(config);
+  return withClient(config, `backfill table ${table}`, async (client) => {
+    const result = await backfillWork(client, table, {
+      onProgress: (progress) => process.stderr.write(`backfill-work: ${progress.scanned} videos read, ${progress.updated} updated\n`),
+    });
+    const raced = result.raced === 0 ? '' : `; ${result.raced} changed while being read (their writers keep the attributes; a re-run checks them)`;
+    await printOut(
+      `backfilled work index attributes of ${result.updated} of ${result.scanned} videos in table ${table}${raced}\n` +
+        `next: once index ${workIndex} is ACTIVE and the service has restarted, those videos are claimable\n`,
+    );
+    return 0;
+  });
+}
+
 async function backfillStatusAction(config: Config): Promise<number> {
   const { backfillStatus } = await import('../adapters/dynamo/backfill-status.ts');
   const { table, statusIndex } = await resolveNames(config);
@@ -130,10 +181,10 @@ async function backfillStatusAction(config: Config): Promise<number> {
   });
 }
 
-async function resolveNames(config: Config): Promise<{ table: string; ownerIndex: string; statusIndex: string }> {
+async function resolveNames(config: Config): Promise<{ table: string; ownerIndex: string; statusIndex: string; workIndex: string }> {
   const { readDynamoNamesFromSsm } = await import('../adapters/aws/ssm-parameters.ts');
   const fromSsm = await readDynamoNamesFromSsm(config);
-  return { ...dynamoNames(config, fromSsm), statusIndex: dynamoStatusIndex(config, fromSsm) };
+  return { ...dynamoNames(config, fromSsm), statusIndex: dynamoStatusIndex(config, fromSsm), workIndex: dynamoWorkIndex(config, fromSsm) };
 }
 
 type DynamoClient = import('@aws-sdk/client-dynamodb').DynamoDBClient;

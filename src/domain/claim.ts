@@ -82,9 +82,12 @@ export function attemptsExhausted(state: WorkState, maxAttempts: number): boolea
   return state.attemptCount >= maxAttempts;
 }
 
+/** The failure_reason of a video failed for its attempts, around its count (a store may build it in its query language). */
+export const exhaustedReasonParts = ['claimed ', ' times without finishing'] as const;
+
 /** The failure_reason of a video failed for its attempts. */
 export function exhaustedReason(attemptCount: number): string {
-  return `claimed ${attemptCount} times without finishing`;
+  return `${exhaustedReasonParts[0]}${attemptCount}${exhaustedReasonParts[1]}`;
 }
 
 /** What a granted claim writes: TRANSCODING under `workerId`'s claim for `leaseMs`, one attempt more. */
@@ -97,11 +100,16 @@ export function claimed(state: WorkState, workerId: string, now: Date, leaseMs: 
   };
 }
 
+/** Why a renewal was refused: the video is not TRANSCODING under a live claim of the worker. */
+export function noLiveClaim(workerId: string): FailedPrecondition {
+  return new FailedPrecondition(`no live claim of worker ${workerId} on this video`);
+}
+
 /** What RenewClaim writes: the same claim, expiring `leaseMs` from now; only the live holder may renew. */
 export function renewed(state: WorkState, workerId: string, now: Date, leaseMs: number): WorkState {
   const claim = state.claim;
   if (state.status !== 'TRANSCODING' || claim === undefined || claim.workerId !== workerId || claim.expireTime.getTime() <= now.getTime()) {
-    throw new FailedPrecondition(`no live claim of worker ${workerId} on this video`);
+    throw noLiveClaim(workerId);
   }
   return { ...state, claim: { workerId, expireTime: new Date(now.getTime() + leaseMs) } };
 }

@@ -41,6 +41,25 @@ export interface Precondition {
   readonly statusIn?: readonly VideoStatus[];
 }
 
+/** A claim to grant (SPEC §9), its times and limit fixed by the use case from claim.ts. */
+export interface ClaimGrant {
+  readonly workerId: string;
+  /** Claimable means waiting since this instant or earlier (readyTimeAfterWrite). */
+  readonly now: Date;
+  /** The claim's expiry: now plus the lease. */
+  readonly expireTime: Date;
+  /** CLAIM_MAX_ATTEMPTS: a claimable video claimed this often is failed instead (attemptsExhausted). */
+  readonly maxAttempts: number;
+}
+
+/** A renewal of a worker's live claim. */
+export interface ClaimRenewal {
+  readonly workerId: string;
+  /** The claim must still be live at this instant. */
+  readonly now: Date;
+  readonly expireTime: Date;
+}
+
 /**
  * What bounds one store call. A store answers by `deadline` (StoreUnavailable if it
  * cannot), never blocks the process while it waits (a lock, an fsync), and may stop work
@@ -76,6 +95,20 @@ export interface VideoStore {
   update(key: VideoKey, change: VideoChange, expect: Precondition, options?: StoreCallOptions): Promise<Video>;
   /** Removes the video if the precondition holds; NotFound if absent. */
   delete(key: VideoKey, expect: Precondition, options?: StoreCallOptions): Promise<void>;
+  /**
+   * Grants `grant` on the claimable video that has waited longest (claim.ts `claimed`),
+   * with one conditional write, so no two callers can win one video. A claimable video met
+   * first whose attempts are exhausted is set FAILED (`exhaustedReason`) and passed over.
+   * Undefined when nothing is claimable. A store without its work index throws
+   * FailedPrecondition naming the command that adds it.
+   */
+  claimNext(grant: ClaimGrant, options?: StoreCallOptions): Promise<Video | undefined>;
+  /**
+   * Extends the live claim of `renewal.workerId` (claim.ts `renewed`) in one conditional
+   * write; NotFound if absent, FailedPrecondition (`noLiveClaim`) if the video is not
+   * TRANSCODING under a live claim of that worker.
+   */
+  renewClaim(key: VideoKey, renewal: ClaimRenewal, options?: StoreCallOptions): Promise<Video>;
   /** Resolves when the store answers; for readiness checks. */
   ping(options?: StoreCallOptions): Promise<void>;
   close(): Promise<void>;

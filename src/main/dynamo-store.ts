@@ -5,7 +5,7 @@ import { readDynamoNamesFromSsm } from '../adapters/aws/ssm-parameters.ts';
 import { createDynamoClient } from '../adapters/dynamo/client.ts';
 import { DynamoVideoStore } from '../adapters/dynamo/store.ts';
 import type { Logger } from '../adapters/log.ts';
-import { dynamoNames, dynamoStatusIndex, type Config } from '../app/config.ts';
+import { dynamoNames, dynamoStatusIndex, dynamoWorkIndex, type Config } from '../app/config.ts';
 import type { OpenedStore } from './start.ts';
 
 /** Table and index names (environment > SSM > defaults), checked by DescribeTable before anything is served. */
@@ -13,11 +13,12 @@ export async function openDynamoStore(config: Config, logger: Logger): Promise<O
   const fromSsm = await readDynamoNamesFromSsm(config);
   const names = dynamoNames(config, fromSsm);
   const statusIndex = dynamoStatusIndex(config, fromSsm);
+  const workIndex = dynamoWorkIndex(config, fromSsm);
   // Built here rather than inside the store so AWS_DEFAULT_REGION (which the SDK itself
   // ignores) still names the region, as Config reads it.
   const client = createDynamoClient(config.awsRegion === undefined ? {} : { region: config.awsRegion });
   try {
-    const store = await DynamoVideoStore.open({ ...names, statusIndex, client, logger: { warn: (message) => logger.warn(message) } });
+    const store = await DynamoVideoStore.open({ ...names, statusIndex, workIndex, client, logger: { warn: (message) => logger.warn(message) } });
     return {
       store,
       close: async () => {

@@ -13,6 +13,7 @@ import type { StoreCallOptions, TokenSecretRing, VideoStore } from '../domain/po
 import { ConfigError, type Config } from '../app/config.ts';
 import { createPageTokenCodec } from '../app/page-token.ts';
 import { openTokenSecretRing } from '../app/token-secret-ring.ts';
+import { Claims } from '../app/claims.ts';
 import { Videos } from '../app/videos.ts';
 
 export interface StopOptions {
@@ -68,11 +69,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const verifier = createTokenVerifier({ ring: secrets.ring, issuer: config.jwt.issuer, audience: config.jwt.audience });
     // Page tokens are keyed by the token secret, so they survive restarts and work on every replica (SPEC §3).
     const pageTokens = createPageTokenCodec(() => secrets.ring.secrets());
-    const videos = new Videos(opened.store, systemClock, uuidV7Ids, pageTokens);
+    const claims = new Claims(opened.store, systemClock, { maxAttempts: config.claimMaxAttempts });
+    const videos = new Videos(opened.store, systemClock, uuidV7Ids, pageTokens, () => claims.wake());
     const draining = new AbortController();
     const server = await listen(config, () =>
       startRpcServer({
         videos,
+        claims,
         ping: (bounds?: StoreCallOptions) => opened.store.ping(bounds),
         verifier,
         logger,

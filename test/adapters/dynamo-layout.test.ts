@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { allowedFrom } from '../../src/domain/lifecycle.ts';
 import { IllegalTransition } from '../../src/domain/errors.ts';
+import { workShardOf } from '../../src/adapters/dynamo/work-index.ts';
 import { startDynalite, type IndexShape, type RunningDynalite } from '../support/dynalite.ts';
 import { openStore, video } from './dynamo-fixtures.ts';
 
@@ -139,6 +140,9 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       attempts: { N: '3' },
       // The owner-and-status index key (owner-status.ts), the lowercase status word.
       ownerStatus: { S: 'writer#transcoding' },
+      // The work index keys (work-index.ts): a claimed video waits for its claim's expiry.
+      readyAt: { S: '2024-02-03T04:10:06.789Z' },
+      workShard: { N: String(workShardOf('writer', full.videoId)) },
     });
 
     const bare = await store.create(video('writer', {}, new Date('2024-02-03T04:05:06.000Z')));
@@ -152,6 +156,9 @@ describe.each<IndexShape>(['owner-time', 'owner-only'])('production layout with 
       updatedAt: { S: '2024-02-03T04:05:06.000Z' },
       version: { N: '1' },
       ownerStatus: { S: 'writer#uploaded' },
+      // An UPLOADED video waits from its creation.
+      readyAt: { S: '2024-02-03T04:05:06.000Z' },
+      workShard: { N: String(workShardOf('writer', bare.videoId)) },
     });
 
     // Clearing fields removes the attributes instead of storing "" or 0.

@@ -35,7 +35,7 @@ describe('DynamoVideoStore.open', () => {
     const names = uniqueNames();
     await createTable(testClient(dynamo.endpoint), names);
     const failure = await openFails({ table: names.table, ownerIndex: 'ByOwner' });
-    expect(failure.message).toContain(`has no index "ByOwner" (indexes: OwnerIndex, OwnerStatusIndex)`);
+    expect(failure.message).toContain(`has no index "ByOwner" (indexes: OwnerIndex, OwnerStatusIndex, WorkIndex)`);
     expect(failure.message).toContain('DYNAMO_OWNER_INDEX');
   });
 

@@ -7,8 +7,12 @@ import { videoAnswerEncoders } from '../../src/adapters/rpc/video-wire.ts';
 import { VideoSchema, type Video } from '../../src/gen/video/v1/video_pb.ts';
 import {
   BatchGetVideosResponseSchema,
+  ClaimVideoResponseSchema,
+  CreateVideoResponseSchema,
   GetVideoResponseSchema,
   ListVideosResponseSchema,
+  RenewClaimResponseSchema,
+  UpdateVideoResponseSchema,
 } from '../../src/gen/video/v1/video_service_pb.ts';
 
 const text = fc.oneof(fc.constant(''), fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', maxLength: 40 }));
@@ -45,8 +49,25 @@ describe('the hand-written video answer encoder', () => {
     );
   });
 
-  it('writes an answer without a video as an empty message', () => {
+  it('writes the other single-video answers (create, update, claim, renew) as toBinary does', () => {
+    const schemas = {
+      CreateVideo: CreateVideoResponseSchema,
+      UpdateVideo: UpdateVideoResponseSchema,
+      ClaimVideo: ClaimVideoResponseSchema,
+      RenewClaim: RenewClaimResponseSchema,
+    } as const;
+    fc.assert(
+      fc.property(video, fc.constantFrom(...(Object.keys(schemas) as Array<keyof typeof schemas>)), (one, method) => {
+        const expected = toBinary(schemas[method], create(schemas[method], { video: one }));
+        expect(Buffer.from(videoAnswerEncoders[method]!({ video: one }))).toEqual(Buffer.from(expected));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('writes an answer without a video (nothing claimable) as an empty message', () => {
     expect(videoAnswerEncoders.GetVideo!({}).length).toBe(0);
+    expect(videoAnswerEncoders.ClaimVideo!({ video: undefined }).length).toBe(0);
   });
 
   it('writes list and batch answers (repeated videos, a page token, missing ids) as toBinary does', () => {

@@ -2,7 +2,10 @@
 // claimed (claim.ts `readyTimeAfterWrite`), every write keeps it so, and the next
 // claimable video is found through the partial index in claim order, with no sort.
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { claimStatement, failExhaustedHeadStatement } from '../../src/adapters/sqlite/queries.ts';
+import type { Database } from '../../src/adapters/sqlite/schema.ts';
 import { SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
 import { allowedFrom } from '../../src/domain/lifecycle.ts';
 import type { Video, VideoStatus } from '../../src/domain/video.ts';
@@ -56,6 +59,20 @@ describe('SQLite work queue', () => {
     expect(readyTime(failed)).toBeNull();
     await setStatus(uploaded, 'TRANSCODED', later);
     expect(readyTime(uploaded)).toBeNull();
+  });
+
+  it('the claim and the failing of an exhausted head find the head through the partial index, without a sort or a scan', () => {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: other }) });
+    const values = { workerId: 'w', now: Date.now(), expireTime: Date.now() + 60_000, maxAttempts: 3 };
+    for (const statement of [claimStatement(db, values), failExhaustedHeadStatement(db, values)]) {
+      const compiled = statement.compile();
+      const plan = other.prepare(`explain query plan ${compiled.sql}`).all(...(compiled.parameters as unknown[])) as Array<{ detail: string }>;
+      const details = plan.map((step) => step.detail).join(' | ');
+      expect(details).toContain('videos_work_queue');
+      expect(details).toMatch(/SEARCH videos USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(details).not.toContain('TEMP B-TREE');
+      expect(details).not.toMatch(/SCAN videos(?! USING)/);
+    }
   });
 
   it('the next claimable video is read from the partial index in claim order, without a sort', () => {

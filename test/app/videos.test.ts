@@ -14,6 +14,7 @@ import {
 } from '../../src/domain/errors.ts';
 import type { Clock, VideoStore } from '../../src/domain/ports.ts';
 import { etagOf, type Video } from '../../src/domain/video.ts';
+import { rejection } from '../support/rejection.ts';
 
 const alice = principalOf('alice', undefined);
 const bob = principalOf('bob', undefined);
@@ -36,15 +37,6 @@ afterEach(() => store.close());
 
 const create = (principal = alice, originalName = 'clip.mp4', ownerId = '') =>
   videos.create(principal, { ownerId, videoId: '', videoIdInVideo: '', draft: { originalName } });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('CreateVideo', () => {
   it('stores the caller as owner and mints a UUIDv7', async () => {
@@ -333,6 +325,8 @@ describe('a store that is down', () => {
       list: () => Promise.reject(down),
       update: () => Promise.reject(down),
       delete: () => Promise.reject(down),
+      claimNext: () => Promise.reject(down),
+      renewClaim: () => Promise.reject(down),
       ping: () => Promise.reject(down),
       close: () => Promise.resolve(),
     };

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { VideoStore } from '../../src/domain/ports.ts';
 import { claimStateContract } from './video-store/claim-state.ts';
+import { claimContract } from './video-store/claims.ts';
 import { concurrentWriteContract } from './video-store/concurrent-writes.ts';
 import { conditionalWriteContract } from './video-store/conditional-writes.ts';
 import { createAndReadContract } from './video-store/create-and-read.ts';
@@ -30,5 +31,6 @@ export function videoStoreContract(name: string, open: () => Promise<VideoStore>
     roundTripContract(current);
     concurrentWriteContract(current);
     claimStateContract(current);
+    claimContract(current);
   });
 }

@@ -76,7 +76,8 @@ describe('videosvc over DynamoDB', () => {
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toBe(
       `table ${env.DYNAMO_TABLE} created; owner index OwnerIndex lists by createdAt (one query per page)\n` +
-        'owner-and-status index OwnerStatusIndex lists by status (one query per filtered page)\n',
+        'owner-and-status index OwnerStatusIndex lists by status (one query per filtered page)\n' +
+        'work index WorkIndex hands out claims (ClaimVideo)\n',
     );
     const again = await runCli(['dynamo', 'create-table'], env, dir.path);
     expect(again.code, again.stderr).toBe(0);

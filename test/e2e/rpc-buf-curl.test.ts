@@ -1,13 +1,9 @@
 // `buf curl` (the npm binary) against the running service with no local proto files:
 // everything it knows comes from server reflection (SPEC §6).
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bufCurl } from '../support/buf-curl.ts';
 import { startTestService, type TestService } from '../support/rpc-service.ts';
 
-const run = promisify(execFile);
-const buf = resolve('node_modules/.bin/buf');
 let service: TestService;
 
 beforeAll(async () => {
@@ -16,17 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
 });
-
-async function bufCurl(...args: string[]): Promise<string> {
-  // An empty working directory, so buf cannot find proto files or a buf.yaml next to it.
-  const { stdout } = await run(buf, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', ...args], {
-    cwd: '/tmp',
-    env: { ...process.env, BUF_CACHE_DIR: '/tmp/videosvc-buf-cache' },
-  }).catch((error: { stderr?: string }) => {
-    throw new Error(`buf curl failed: ${error.stderr ?? String(error)}`);
-  });
-  return stdout;
-}
 
 describe('buf curl through server reflection', () => {
   it.each([[[]], [['--reflect-protocol', 'grpc-v1']], [['--reflect-protocol', 'grpc-v1alpha']]])(
@@ -42,7 +27,7 @@ describe('buf curl through server reflection', () => {
   it('lists the methods of VideoService', async () => {
     const methods = (await bufCurl('--list-methods', service.url)).trim().split('\n');
     expect(methods.filter((method) => method.startsWith('video.v1.VideoService/')).sort()).toEqual(
-      ['BatchGetVideos', 'CreateVideo', 'DeleteVideo', 'GetVideo', 'ListVideos', 'UpdateVideo'].map((name) => `video.v1.VideoService/${name}`),
+      ['BatchGetVideos', 'ClaimVideo', 'CreateVideo', 'DeleteVideo', 'GetVideo', 'ListVideos', 'RenewClaim', 'UpdateVideo'].map((name) => `video.v1.VideoService/${name}`),
     );
   });
 

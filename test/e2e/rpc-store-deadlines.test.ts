@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { principalKey } from '../../src/adapters/rpc/auth.ts';
 import { deadlineInterceptor } from '../../src/adapters/rpc/call-guards.ts';
 import { errorInterceptor } from '../../src/adapters/rpc/errors.ts';
+import { Claims } from '../../src/app/claims.ts';
 import { videoServiceHandlers } from '../../src/adapters/rpc/video-service.ts';
 import { SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
 import { systemClock } from '../../src/adapters/system/clock.ts';
@@ -85,7 +86,7 @@ describe('the store timeout (limits.storeTimeoutMs) on a store that cannot answe
       return next(request);
     };
     const transport = createRouterTransport(
-      ({ service }) => service(VideoService, videoServiceHandlers(new Videos(store, systemClock, uuidV7Ids), storeTimeoutMs)),
+      ({ service }) => service(VideoService, videoServiceHandlers({ videos: new Videos(store, systemClock, uuidV7Ids), claims: new Claims(store, systemClock, { maxAttempts: 3 }) }, storeTimeoutMs)),
       { router: { interceptors: [errorInterceptor(), deadlineInterceptor(), asAlice] } },
     );
     return createClient(VideoService, transport);

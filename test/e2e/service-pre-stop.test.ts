@@ -69,6 +69,26 @@ describe('RunningService.stop() and the pre-stop delay', () => {
     service = undefined;
   });
 
+  it('the drain answers waiting ClaimVideo calls at once, OK with no video, while other calls are still served', async () => {
+    service = await start(config(), { logger: silent });
+    const running = service;
+    const secret = new TextEncoder().encode(testSecret);
+    const worker = videoClient(running.url, await mintToken({ secret, subject: 'transcoder', admin: true, ttlSeconds: 60 }));
+    const waiting = Promise.all([1, 2].map((i) => worker.claimVideo({ workerId: `w-${i}`, waitDuration: { seconds: 20n } })));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopAsked = Date.now();
+    const stopped = running.stop({ preStopDelayMs: 1_500, graceMs: 1_000 });
+    const answers = await waiting;
+    expect(answers.map((answer) => answer.video)).toEqual([undefined, undefined]);
+    expect(Date.now() - stopAsked).toBeLessThan(500);
+    // Still serving during the delay; a ClaimVideo that would wait now answers at once.
+    const immediate = Date.now();
+    expect((await worker.claimVideo({ workerId: 'w-3', waitDuration: { seconds: 20n } })).video).toBeUndefined();
+    expect(Date.now() - immediate).toBeLessThan(500);
+    await stopped;
+    service = undefined;
+  });
+
   it('without the option stop() closes at once, whatever SHUTDOWN_DELAY_MS says', async () => {
     service = await start(config(), { logger: silent });
     const started = Date.now();

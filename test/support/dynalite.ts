@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../src/adapters/dynamo/client.ts';
 import { createTable } from '../../src/adapters/dynamo/create-table.ts';
+import { defaultWorkIndex, workIndexAttributeDefinitions, workIndexDefinition } from '../../src/adapters/dynamo/work-index.ts';
 
 // dynalite ships CommonJS without types; this is the one function we call.
 const require = createRequire(import.meta.url);
@@ -68,7 +69,9 @@ export function testClient(endpoint: string): DynamoDBClient {
  * The table shapes: what `videosvc dynamo create-table` makes (owner/time index plus the
  * owner-and-status index, marked as holding every video); the owner/time index alone
  * (what create-table made before the owner-and-status index existed); or production's
- * hash-only `OwnerIndex`.
+ * hash-only `OwnerIndex`. Each has the work index too (named `workIndex`, default
+ * WorkIndex), so claims run on every shape, unless `workIndex` is false: the table as it
+ * was before work claiming.
  */
 export type IndexShape = 'owner-time-and-status' | 'owner-time' | 'owner-only';
 
@@ -77,9 +80,16 @@ export async function createVideosTable(
   client: DynamoDBClient,
   names: { table: string; ownerIndex: string; statusIndex?: string },
   shape: IndexShape,
+  options: { workIndex?: string | false } = {},
 ): Promise<void> {
+  const workIndex = options.workIndex ?? defaultWorkIndex;
+  const work =
+    workIndex === false
+      ? { definitions: [], indexes: [] }
+      : { definitions: [...workIndexAttributeDefinitions], indexes: [workIndexDefinition(workIndex)] };
   if (shape === 'owner-time-and-status') {
-    await createTable(client, names);
+    if (workIndex === false) throw new Error('create-table always makes the work index');
+    await createTable(client, { ...names, workIndex });
     return;
   }
   if (shape === 'owner-time') {
@@ -91,6 +101,7 @@ export async function createVideosTable(
           { AttributeName: 'ownerId', AttributeType: 'S' },
           { AttributeName: 'videoId', AttributeType: 'S' },
           { AttributeName: 'createdAt', AttributeType: 'S' },
+          ...work.definitions,
         ],
         KeySchema: [
           { AttributeName: 'ownerId', KeyType: 'HASH' },
@@ -105,6 +116,7 @@ export async function createVideosTable(
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          ...work.indexes,
         ],
       }),
     );
@@ -118,6 +130,7 @@ export async function createVideosTable(
       AttributeDefinitions: [
         { AttributeName: 'ownerId', AttributeType: 'S' },
         { AttributeName: 'videoId', AttributeType: 'S' },
+        ...work.definitions,
       ],
       KeySchema: [
         { AttributeName: 'ownerId', KeyType: 'HASH' },
@@ -129,6 +142,7 @@ export async function createVideosTable(
           KeySchema: [{ AttributeName: 'ownerId', KeyType: 'HASH' }],
           Projection: { ProjectionType: 'ALL' },
         },
+        ...work.indexes,
       ],
     }),
   );

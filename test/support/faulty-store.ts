@@ -35,6 +35,8 @@ export function faultyStore(store: VideoStore): FaultyStore {
     list: async (query) => (await gate(), store.list(query)),
     update: async (key, change, expect) => (await gate(), store.update(key, change, expect)),
     delete: async (key, expect) => (await gate(), store.delete(key, expect)),
+    claimNext: async (grant) => (await gate(), store.claimNext(grant)),
+    renewClaim: async (key, renewal) => (await gate(), store.renewClaim(key, renewal)),
     ping: async () => (await gate(), store.ping()),
     close: () => store.close(),
   };

@@ -12,6 +12,7 @@ import { mintToken } from '../../src/adapters/token/mint.ts';
 import { createTokenVerifier } from '../../src/adapters/token/verifier.ts';
 import type { Limits } from '../../src/app/limits.ts';
 import { createPageTokenCodec } from '../../src/app/page-token.ts';
+import { Claims } from '../../src/app/claims.ts';
 import { Videos } from '../../src/app/videos.ts';
 import type { TokenSecretRing, VideoStore } from '../../src/domain/ports.ts';
 import { createVideosTable, startDynalite, testClient } from './dynalite.ts';
@@ -29,6 +30,10 @@ export interface TestServiceOptions {
   readonly tls?: { cert: string; key: string };
   /** The SPEC §6 limits; the server's defaults when absent. */
   readonly limits?: Limits;
+  /** CLAIM_MAX_ATTEMPTS (default 3). */
+  readonly claimMaxAttempts?: number;
+  /** The long poll's interval (default 1 s). */
+  readonly claimPollIntervalMs?: number;
 }
 
 export interface TestService {
@@ -68,8 +73,10 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     },
   );
   const ring = fixedSecretRing(secret);
+  const claims = new Claims(store, systemClock, { maxAttempts: options.claimMaxAttempts ?? 3, pollIntervalMs: options.claimPollIntervalMs });
   const server = await startRpcServer({
-    videos: new Videos(store, systemClock, uuidV7Ids, createPageTokenCodec(() => ring.secrets())),
+    videos: new Videos(store, systemClock, uuidV7Ids, createPageTokenCodec(() => ring.secrets()), () => claims.wake()),
+    claims,
     ping: () => store.ping(),
     verifier: createTokenVerifier({ ring }),
     logger,

@@ -4,6 +4,7 @@
 // condition that raced, unprocessed batch keys) ask the scope before each new attempt.
 // Running out of time is StoreUnavailable — the store did not answer in time — which the
 // transport turns into DEADLINE_EXCEEDED when the client's own deadline has passed.
+import { setMaxListeners } from 'node:events';
 import { StoreUnavailable, VideoError } from '../../domain/errors.ts';
 import type { StoreCallOptions } from '../../domain/ports.ts';
 import { DynamoRequestFailed } from './errors.ts';
@@ -17,6 +18,9 @@ export class CallScope {
   private readonly onCallerAbort = () => this.controller.abort();
 
   constructor(private readonly options: StoreCallOptions = {}) {
+    // Every request in flight listens on the signal, and a claim reads all 16 work index
+    // shards at once (claim-queue.ts): more than Node's default of 10 is expected, not a leak.
+    setMaxListeners(64, this.controller.signal);
     const { deadline, signal } = options;
     if (signal?.aborted) this.controller.abort();
     else signal?.addEventListener('abort', this.onCallerAbort, { once: true });

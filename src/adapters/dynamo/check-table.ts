@@ -8,9 +8,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { classifyAwsFailure } from '../aws/failure.ts';
 import { checkStatusIndex, type FilterMode } from './check-status-index.ts';
+import { checkWorkIndex, type WorkIndexCheck } from './check-work-index.ts';
 import { describeEndpoint } from './client.ts';
 import { DynamoSetupError, errorName, isUnavailable } from './errors.ts';
 import { attributes, defaultStatusIndex } from './table-shape.ts';
+import { defaultWorkIndex } from './work-index.ts';
 
 /** How lists are served: from an owner/time index, or by reading the owner's partition. */
 export type ListMode = 'owner-time-index' | 'owner-partition';
@@ -18,7 +20,9 @@ export type ListMode = 'owner-time-index' | 'owner-partition';
 export interface TableCheck {
   readonly listMode: ListMode;
   readonly filterMode: FilterMode;
-  /** Set when the service works but slower than it should; each logged once at start. */
+  /** Whether claims can run on the work index, and if not, why. */
+  readonly work: WorkIndexCheck;
+  /** Set when the service works but slower than it should, or without claims; each logged once at start. */
   readonly warnings: readonly string[];
 }
 
@@ -69,12 +73,13 @@ function checkIndex(table: string, index: GlobalSecondaryIndexDescription): Owne
 }
 
 /**
- * DescribeTable, then checks keys (ownerId HASH, videoId RANGE), the owner index and the
- * owner-and-status index (check-status-index.ts); throws DynamoSetupError.
+ * DescribeTable, then checks keys (ownerId HASH, videoId RANGE), the owner index, the
+ * owner-and-status index (check-status-index.ts) and the work index (check-work-index.ts);
+ * throws DynamoSetupError.
  */
 export async function checkTable(
   client: DynamoDBClient,
-  names: { table: string; ownerIndex: string; statusIndex?: string },
+  names: { table: string; ownerIndex: string; statusIndex?: string; workIndex?: string },
 ): Promise<TableCheck> {
   const { table, ownerIndex } = names;
   let description;
@@ -111,9 +116,11 @@ export async function checkTable(
   }
   const owner = checkIndex(table, index);
   const status = await checkStatusIndex(client, description, { table, statusIndex: names.statusIndex ?? defaultStatusIndex });
+  const work = checkWorkIndex(description, { table, workIndex: names.workIndex ?? defaultWorkIndex });
   return {
     listMode: owner.listMode,
     filterMode: status.filterMode,
-    warnings: [owner.warning, status.warning].filter((warning) => warning !== undefined),
+    work,
+    warnings: [owner.warning, status.warning, work.warning].filter((warning) => warning !== undefined),
   };
 }

@@ -4,11 +4,12 @@
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { IllegalTransition, NotFound, StaleEtag, type VideoError } from '../../domain/errors.ts';
 import type { Precondition, VideoChange } from '../../domain/ports.ts';
-import type { StatusChangeEffects } from '../../domain/claim.ts';
 import type { VideoFields, VideoKey, VideoStatus } from '../../domain/video.ts';
 import { storedAttributes, workAttributeNames } from './item.ts';
 import { ownerStatusAttribute, ownerStatusKey } from './owner-status.ts';
+import type { StoredStatusChangeEffects } from './status-change-writes.ts';
 import { readStatus, statusCondition } from './status.ts';
+import { sortableTime, workIndexAttributes, workShardOf } from './work-index.ts';
 
 export interface Expression {
   readonly names: Record<string, string>;
@@ -54,15 +55,16 @@ export function writeCondition(expect: Precondition, seenStatusWords: readonly s
 /**
  * SET for every masked field with a value, REMOVE for every field set to empty/unknown
  * (SPEC: never stored as ""), plus updatedAt and version + 1 (from 0 when missing). A
- * status change rewrites the owner-and-status index key with it (owner-status.ts), in the
- * same request, so the index never lists a video under a status it has left.
+ * status change rewrites the owner-and-status index key with it (owner-status.ts), and the
+ * work index keys as `effects.work` says (work-index.ts), in the same request, so no index
+ * lists a video under a status it has left.
  */
 export function updateExpression(
-  ownerId: string,
+  key: VideoKey,
   change: VideoChange,
   expect: Precondition,
   seenStatusWords: readonly string[] = [],
-  effects?: StatusChangeEffects,
+  effects?: StoredStatusChangeEffects,
 ): UpdateExpression {
   const { condition, names, values } = writeCondition(expect, seenStatusWords);
   const sets = ['#updatedAt = :updatedAt', '#version = if_not_exists(#version, :zero) + :one'];
@@ -87,7 +89,7 @@ export function updateExpression(
   }
   if (change.fields.status !== undefined) {
     names['#ownerStatus'] = ownerStatusAttribute;
-    values[':ownerStatus'] = ownerStatusKey(ownerId, change.fields.status);
+    values[':ownerStatus'] = ownerStatusKey(key.ownerId, change.fields.status);
     sets.push('#ownerStatus = :ownerStatus');
   }
   // What the status change does beyond the status (claim.ts): attributes removed, as every
@@ -100,6 +102,17 @@ export function updateExpression(
   for (const attribute of removed) {
     names[`#${attribute}`] = attribute;
     removes.push(`#${attribute}`);
+  }
+  const work = effects?.work;
+  if (work !== undefined && work !== 'keep') {
+    names['#readyAt'] = workIndexAttributes.readyAt;
+    names['#workShard'] = workIndexAttributes.shard;
+    if (work === 'remove') removes.push('#readyAt', '#workShard');
+    else {
+      values[':readyAt'] = sortableTime(change.updateTime);
+      values[':workShard'] = workShardOf(key.ownerId, key.videoId);
+      sets.push(work === 'now' ? '#readyAt = :readyAt' : '#readyAt = if_not_exists(#readyAt, :readyAt)', '#workShard = :workShard');
+    }
   }
   const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
   return { update, condition, names, values };

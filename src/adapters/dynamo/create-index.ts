@@ -1,8 +1,17 @@
-// `videosvc dynamo create-index [--status]`: adds the owner/time index (for deployments
-// whose OwnerIndex has no sort key) or the owner-and-status index to an existing table
-// online (UpdateTable), SPEC §1. Both are keyed <hash> + createdAt, projection ALL.
-import { DescribeTableCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// `videosvc dynamo create-index [--status | --work]`: adds the owner/time index (for
+// deployments whose OwnerIndex has no sort key), the owner-and-status index (SPEC §1) or
+// the work index (SPEC §9) to an existing table online (UpdateTable). The first two are
+// keyed <hash> + createdAt, projection ALL; the work index is work-index.ts's.
+import {
+  DescribeTableCommand,
+  UpdateTableCommand,
+  type AttributeDefinition,
+  type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  type GlobalSecondaryIndexDescription,
+} from '@aws-sdk/client-dynamodb';
 import { attributes, defaultOwnerTimeIndex } from './table-shape.ts';
+import { workIndexAttributeDefinitions, workIndexAttributes, workIndexDefinition, workIndexProjection } from './work-index.ts';
 
 export interface CreateIndexResult {
   readonly indexName: string;
@@ -24,7 +33,7 @@ export async function createOwnerTimeIndex(
 ): Promise<CreateIndexResult> {
   const indexName = options.indexName ?? defaultOwnerTimeIndex;
   const next = `when the index is ACTIVE, set DYNAMO_OWNER_INDEX=${indexName} (or the SSM parameter dynamoOwnerIndex) and restart the service`;
-  return addIndex(client, { table: options.table, indexName, hash: attributes.ownerId, next, rename: 'choose another --name' });
+  return addIndex(client, { table: options.table, ...byCreatedAt(indexName, attributes.ownerId), next, rename: 'choose another --name' });
 }
 
 /**
@@ -35,22 +44,84 @@ export async function createOwnerTimeIndex(
  */
 export async function createStatusIndex(client: DynamoDBClient, options: { table: string; indexName: string }): Promise<CreateIndexResult> {
   const next = 'run `videosvc dynamo backfill-status` (items written before the index lack its key), then restart the service once the index is ACTIVE';
-  return addIndex(client, { table: options.table, indexName: options.indexName, hash: attributes.ownerStatus, next, rename: 'set DYNAMO_STATUS_INDEX to another name' });
+  return addIndex(client, {
+    table: options.table,
+    ...byCreatedAt(options.indexName, attributes.ownerStatus),
+    next,
+    rename: 'set DYNAMO_STATUS_INDEX to another name',
+  });
 }
 
-async function addIndex(
-  client: DynamoDBClient,
-  options: { table: string; indexName: string; hash: string; next: string; rename: string },
-): Promise<CreateIndexResult> {
-  const { indexName, next } = options;
+/**
+ * Creates the work index `indexName` (workShard HASH, readyAt RANGE, projecting what a
+ * claim reads, work-index.ts) on `table` if it is missing; idempotent; reports the status.
+ * Only items carrying its keys are in it, so items written before this service wrote
+ * them need `videosvc dynamo backfill-work`, which the next step names.
+ */
+export async function createWorkIndex(client: DynamoDBClient, options: { table: string; indexName: string }): Promise<CreateIndexResult> {
+  const next =
+    'run `videosvc dynamo backfill-work` (items written before the index lack its keys and are not claimable until then), then restart the service once the index is ACTIVE';
+  return addIndex(client, {
+    table: options.table,
+    definition: workIndexDefinition(options.indexName),
+    attributeDefinitions: [...workIndexAttributeDefinitions],
+    fits: (existing) => {
+      const projected = new Set(existing.Projection?.NonKeyAttributes ?? []);
+      const type = existing.Projection?.ProjectionType;
+      return (
+        keyOf(existing, 'HASH') === workIndexAttributes.shard &&
+        keyOf(existing, 'RANGE') === workIndexAttributes.readyAt &&
+        (type === 'ALL' || (type === 'INCLUDE' && workIndexProjection.every((attribute) => projected.has(attribute))))
+      );
+    },
+    next,
+    rename: 'set DYNAMO_WORK_INDEX to another name',
+  });
+}
+
+function keyOf(index: GlobalSecondaryIndexDescription, type: 'HASH' | 'RANGE'): string | undefined {
+  return index.KeySchema?.find((key) => key.KeyType === type)?.AttributeName;
+}
+
+/** An index keyed `hash` + createdAt, projection ALL, and what an existing one must match. */
+function byCreatedAt(indexName: string, hash: string): Pick<IndexToAdd, 'definition' | 'attributeDefinitions' | 'fits'> {
+  return {
+    definition: {
+      IndexName: indexName,
+      KeySchema: [
+        { AttributeName: hash, KeyType: 'HASH' },
+        { AttributeName: attributes.createdAt, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    // Only attributes used as keys are declared; createdAt becomes one here.
+    attributeDefinitions: [
+      { AttributeName: hash, AttributeType: 'S' },
+      { AttributeName: attributes.createdAt, AttributeType: 'S' },
+    ],
+    // open() refuses such an index that does not project ALL, so reporting it as "exists"
+    // would send the operator in a circle.
+    fits: (existing) => keyOf(existing, 'HASH') === hash && keyOf(existing, 'RANGE') === attributes.createdAt && existing.Projection?.ProjectionType === 'ALL',
+  };
+}
+
+interface IndexToAdd {
+  readonly table: string;
+  readonly definition: GlobalSecondaryIndex;
+  readonly attributeDefinitions: AttributeDefinition[];
+  /** Whether an existing index of that name is the one wanted. */
+  readonly fits: (existing: GlobalSecondaryIndexDescription) => boolean;
+  readonly next: string;
+  readonly rename: string;
+}
+
+async function addIndex(client: DynamoDBClient, options: IndexToAdd): Promise<CreateIndexResult> {
+  const { next } = options;
+  const indexName = options.definition.IndexName!;
   const described = await client.send(new DescribeTableCommand({ TableName: options.table }));
   const existing = described.Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === indexName);
   if (existing) {
-    const hash = existing.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
-    const range = existing.KeySchema?.find((key) => key.KeyType === 'RANGE')?.AttributeName;
-    // open() refuses an owner/time index that does not project ALL, so reporting such an
-    // index as "exists" would send the operator in a circle.
-    if (hash !== options.hash || range !== attributes.createdAt || existing.Projection?.ProjectionType !== 'ALL') {
+    if (!options.fits(existing)) {
       throw new Error(`index "${indexName}" already exists on "${options.table}" with other keys or projection; ${options.rename}`);
     }
     return { indexName, outcome: 'exists', status: existing.IndexStatus ?? 'UNKNOWN', next };
@@ -58,20 +129,11 @@ async function addIndex(
   const result = await client.send(
     new UpdateTableCommand({
       TableName: options.table,
-      // Only attributes used as keys are declared; createdAt becomes one here.
-      AttributeDefinitions: [
-        { AttributeName: options.hash, AttributeType: 'S' },
-        { AttributeName: attributes.createdAt, AttributeType: 'S' },
-      ],
+      AttributeDefinitions: options.attributeDefinitions,
       GlobalSecondaryIndexUpdates: [
         {
           Create: {
-            IndexName: indexName,
-            KeySchema: [
-              { AttributeName: options.hash, KeyType: 'HASH' },
-              { AttributeName: attributes.createdAt, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
+            ...options.definition,
             // Provisioned tables need throughput for the new index; on-demand tables must not get it.
             ...(described.Table?.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST' ||
             described.Table?.ProvisionedThroughput?.ReadCapacityUnits === undefined ||

@@ -1,5 +1,5 @@
-// `videosvc dynamo create-table`: the table of SPEC §1 with its owner/time index and its
-// owner-and-status index.
+// `videosvc dynamo create-table`: the table of SPEC §1 with its owner/time index, its
+// owner-and-status index and its work index (SPEC §9).
 import {
   CreateTableCommand,
   ResourceInUseException,
@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { writeBackfillMarker } from './backfill-status.ts';
 import { attributes, defaultStatusIndex } from './table-shape.ts';
+import { defaultWorkIndex, workIndexAttributeDefinitions, workIndexDefinition } from './work-index.ts';
 
 export interface CreateTableResult {
   readonly table: string;
@@ -19,13 +20,13 @@ export interface CreateTableResult {
 /**
  * Creates the videos table (on-demand billing) with the owner index keyed ownerId HASH +
  * createdAt RANGE and the owner-and-status index keyed ownerStatus HASH + createdAt RANGE,
- * both projection ALL; idempotent. Waits until the table is ACTIVE. A table it has just
+ * both projection ALL, and the work index (work-index.ts); idempotent. Waits until the table is ACTIVE. A table it has just
  * created is empty, so it also writes the marker that says every item carries the
  * owner-and-status key (owner-status.ts); an existing table is left exactly as it is.
  */
 export async function createTable(
   client: DynamoDBClient,
-  names: { table: string; ownerIndex: string; statusIndex?: string },
+  names: { table: string; ownerIndex: string; statusIndex?: string; workIndex?: string },
   options: { maxWaitSeconds?: number } = {},
 ): Promise<CreateTableResult> {
   let outcome: CreateTableResult['outcome'] = 'created';
@@ -39,6 +40,7 @@ export async function createTable(
           { AttributeName: attributes.videoId, AttributeType: 'S' },
           { AttributeName: attributes.createdAt, AttributeType: 'S' },
           { AttributeName: attributes.ownerStatus, AttributeType: 'S' },
+          ...workIndexAttributeDefinitions,
         ],
         KeySchema: [
           { AttributeName: attributes.ownerId, KeyType: 'HASH' },
@@ -62,6 +64,7 @@ export async function createTable(
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          workIndexDefinition(names.workIndex ?? defaultWorkIndex),
         ],
       }),
     );

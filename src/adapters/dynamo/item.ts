@@ -6,6 +6,7 @@ import type { Video, VideoFields, VideoStatus } from '../../domain/video.ts';
 import { byteCount, dimension, nonNegativeSeconds, numberText } from './legacy-numbers.ts';
 import { ownerStatusAttribute, ownerStatusKey } from './owner-status.ts';
 import { readStatus, statusWord } from './status.ts';
+import { workAttributeNames, workIndexItemAttributes } from './work-index.ts';
 
 export type Item = Record<string, NativeAttributeValue>;
 
@@ -79,8 +80,9 @@ export function storedAttributes<K extends keyof VideoFields>(field: K, value: V
 
 /**
  * The full item for a new video; omitted attributes are absent (undefined is dropped by the
- * client). It carries the owner-and-status index key (owner-status.ts) whether or not the
- * table has that index yet, so an index added later finds every video written since.
+ * client). It carries the owner-and-status index key (owner-status.ts) and, when claimable
+ * or claimed, the work index keys (work-index.ts), whether or not the table has those
+ * indexes yet, so an index added later finds every video written since.
  */
 export function toItem(video: Video): Item {
   const item: Item = {
@@ -94,12 +96,11 @@ export function toItem(video: Video): Item {
   for (const field of Object.keys(fieldAttributes) as (keyof VideoFields)[]) {
     for (const [attribute, value] of storedAttributes(field, video[field])) item[attribute] = value;
   }
-  Object.assign(item, workAttributes(video));
+  Object.assign(item, workAttributes(video), workIndexItemAttributes(video));
   return item;
 }
 
-/** The work-claiming attributes of SPEC §1 (claimWorker, claimExpiresAt, attempts), each omitted when empty. */
-export const workAttributeNames = { claimWorker: 'claimWorker', claimExpiresAt: 'claimExpiresAt', attempts: 'attempts' } as const;
+export { workAttributeNames };
 
 function workAttributes(video: Pick<Video, 'claim' | 'attemptCount'>): Item {
   return {

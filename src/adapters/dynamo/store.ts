@@ -8,12 +8,12 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { statusChangeGroups, type StatusChangeEffects } from '../../domain/claim.ts';
-import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
-import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
-import { videoStatuses, type Video, type VideoKey, type VideoStatus } from '../../domain/video.ts';
+import { AlreadyExists, FailedPrecondition, StoreUnavailable } from '../../domain/errors.ts';
+import type { ClaimGrant, ClaimRenewal, ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
+import type { Video, VideoKey } from '../../domain/video.ts';
 import { batchGet } from './batch-get.ts';
 import { withinScope, type CallScope } from './call-scope.ts';
+import { WorkClaims } from './claim-next.ts';
 import type { FilterMode } from './check-status-index.ts';
 import { checkTable, type ListMode } from './check-table.ts';
 import { createDynamoClient, documentClient } from './client.ts';
@@ -25,14 +25,19 @@ import { listByIndex } from './list-by-index.ts';
 import { listByPartition } from './list-by-partition.ts';
 import { checkCursor } from './list-order.ts';
 import { CachedPing } from './readiness.ts';
+import { renewClaim } from './renew-claim.ts';
+import { statusChangeWrites } from './status-change-writes.ts';
 import { readStatus } from './status.ts';
 import { defaultStatusIndex } from './table-shape.ts';
+import { defaultWorkIndex } from './work-index.ts';
 
 export interface DynamoStoreOptions {
   readonly table: string;
   readonly ownerIndex: string;
   /** The owner-and-status index (SPEC §1); default `OwnerStatusIndex`, as SPEC §5. */
   readonly statusIndex?: string;
+  /** The work index (SPEC §9); default `WorkIndex`, as SPEC §5. */
+  readonly workIndex?: string;
   /** Defaults to a client configured from the AWS SDK environment (see client.ts). */
   readonly client?: DynamoDBClient;
   readonly logger?: { warn(message: string): void };
@@ -45,6 +50,7 @@ const pingKey = { ownerId: '#readiness', videoId: '#readiness' };
 export class DynamoVideoStore implements VideoStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly readiness = new CachedPing((options) => this.readinessRead(options));
+  private readonly claims: WorkClaims;
 
   private constructor(
     private readonly client: DynamoDBClient,
@@ -56,16 +62,21 @@ export class DynamoVideoStore implements VideoStore {
     readonly listMode: ListMode,
     /** How status-filtered pages are read, decided from the owner-and-status index at open. */
     readonly filterMode: FilterMode,
+    workIndex: string,
+    /** Why claims cannot run (no usable work index at open); undefined when they can. */
+    private readonly claimsUnusable: string | undefined,
   ) {
     this.doc = documentClient(client);
+    this.claims = new WorkClaims(this.doc, { table, index: workIndex });
   }
 
   /** Checks table and indexes (DescribeTable) and opens the store; throws DynamoSetupError. */
   static async open(options: DynamoStoreOptions): Promise<DynamoVideoStore> {
     const client = options.client ?? createDynamoClient();
     const statusIndex = options.statusIndex ?? defaultStatusIndex;
+    const workIndex = options.workIndex ?? defaultWorkIndex;
     try {
-      const check = await checkTable(client, { ...options, statusIndex });
+      const check = await checkTable(client, { ...options, statusIndex, workIndex });
       for (const warning of check.warnings) options.logger?.warn(warning);
       return new DynamoVideoStore(
         client,
@@ -75,6 +86,8 @@ export class DynamoVideoStore implements VideoStore {
         statusIndex,
         check.listMode,
         check.filterMode,
+        workIndex,
+        check.work.unusable,
       );
     } catch (err) {
       if (options.client === undefined) client.destroy();
@@ -146,6 +159,17 @@ export class DynamoVideoStore implements VideoStore {
     return this.call(options, (scope) => this.deleteWithin(key, expect, scope));
   }
 
+  /** The oldest-waiting claimable video, claimed (claim-next.ts); FailedPrecondition without a usable work index. */
+  async claimNext(grant: ClaimGrant, options?: StoreCallOptions): Promise<Video | undefined> {
+    if (this.claimsUnusable !== undefined) throw new FailedPrecondition(this.claimsUnusable);
+    return this.call(options, (scope) => this.claims.claimNext(grant, scope));
+  }
+
+  /** Extends the worker's live claim in one conditional write (renew-claim.ts). */
+  async renewClaim(key: VideoKey, renewal: ClaimRenewal, options?: StoreCallOptions): Promise<Video> {
+    return this.call(options, (scope) => renewClaim(this.doc, this.table, key, renewal, scope));
+  }
+
   /** Resolves when DynamoDB answered a small data-plane read recently or now (readiness.ts). */
   async ping(options?: StoreCallOptions): Promise<void> {
     return this.readiness.ping(options);
@@ -179,7 +203,7 @@ export class DynamoVideoStore implements VideoStore {
           const seen = seenStatusWords.at(-1);
           const from = seen === undefined ? undefined : readStatus(seen).status;
           const group = groups.find((each) => from !== undefined && each.expect.statusIn?.includes(from)) ?? groups[0]!;
-          const expression = updateExpression(key.ownerId, change, group.expect, seenStatusWords, group.effects);
+          const expression = updateExpression(key, change, group.expect, seenStatusWords, group.effects);
           const result = await this.doc.send(
             new UpdateCommand({
               TableName: this.table,
@@ -257,29 +281,4 @@ export class DynamoVideoStore implements VideoStore {
       throw toStoreError(err, this.table, 'GetItem');
     }
   }
-}
-
-/**
- * The conditional writes an update may need (claim.ts `statusChangeGroups`): one, unless the
- * status change does different things from different statuses (a change to UPLOADED resets
- * the attempts from FAILED only). Clearing a claim that is not there changes nothing, so
- * groups differing only in that are one write, which clears it: at most two writes.
- */
-function statusChangeWrites(change: VideoChange, expect: Precondition): Array<{ expect: Precondition; effects: StatusChangeEffects | undefined }> {
-  const to = change.fields.status;
-  if (to === undefined) return [{ expect, effects: undefined }];
-  const merged: Array<{ from: VideoStatus[]; effects: StatusChangeEffects }> = [];
-  for (const group of statusChangeGroups(expect.statusIn ?? videoStatuses, to, change.fields.failureReason !== undefined)) {
-    const same = merged.find(
-      (each) => each.effects.resetAttempts === group.effects.resetAttempts && each.effects.clearFailureReason === group.effects.clearFailureReason,
-    );
-    if (same === undefined) merged.push({ from: [...group.from], effects: group.effects });
-    else {
-      same.from.push(...group.from);
-      same.effects = { ...same.effects, clearClaim: same.effects.clearClaim || group.effects.clearClaim };
-    }
-  }
-  // One write: the precondition as given (no status clause added where the caller had none).
-  if (merged.length === 1) return [{ expect, effects: merged[0]!.effects }];
-  return merged.map((group) => ({ expect: { ...expect, statusIn: group.from }, effects: group.effects }));
 }

@@ -7,6 +7,7 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
 import { defaultLimits, type Limits } from '../../app/limits.ts';
 import type { StoreCallOptions } from '../../domain/ports.ts';
+import type { Claims } from '../../app/claims.ts';
 import type { Videos } from '../../app/videos.ts';
 import { Health } from '../../gen/grpc/health/v1/health_pb.ts';
 import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/reflection_pb.ts';
@@ -48,6 +49,8 @@ interface RequestArrival {
 
 export interface RpcServerOptions {
   videos: Videos;
+  /** ClaimVideo and RenewClaim; its waiting calls are answered (no video) once the server drains or closes. */
+  claims: Claims;
   /** The store's readiness probe (VideoStore.ping), told the probe's deadline. */
   ping: (options?: StoreCallOptions) => Promise<void>;
   verifier: TokenVerifier;
@@ -106,7 +109,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     limiter: createCallerRateLimiter({ perSecond: limits.rateLimitPerSecond, burst: limits.rateLimitBurst }),
     closing: closing.signal,
   });
-  const calls = videoServiceCalls(options.videos, limits.storeTimeoutMs);
+  const calls = videoServiceCalls({ videos: options.videos, claims: options.claims }, limits.storeTimeoutMs);
+  const stopWaiting = () => options.claims.stopWaiting();
+  closing.signal.addEventListener('abort', stopWaiting, { once: true });
+  options.draining?.addEventListener('abort', stopWaiting, { once: true });
   const fastPath = createUnaryFastPath({ calls, policy, callLog, readMaxBytes });
   const rpcHandler = connectNodeAdapter({
     routes(router) {

@@ -4,8 +4,10 @@
 // HandlerContext, so the lean unary gRPC path (unary-fast-path.ts) runs exactly the same code as
 // connect-node without building a HandlerContext per call.
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { durationMs, type Duration } from '@bufbuild/protobuf/wkt';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { defaultLimits } from '../../app/limits.ts';
+import type { Claims } from '../../app/claims.ts';
 import type { Principal } from '../../app/principal.ts';
 import type { Videos } from '../../app/videos.ts';
 import type { StoreCallOptions } from '../../domain/ports.ts';
@@ -54,8 +56,22 @@ export function storeCallOptions(scope: Pick<CallScope, 'deadline' | 'signal' | 
   };
 }
 
+/** The use cases behind VideoService. */
+export interface VideoUseCases {
+  readonly videos: Videos;
+  readonly claims: Claims;
+}
+
+/** A Duration as milliseconds; unset is 0. Out-of-range values are the use case's to refuse. */
+function msOf(duration: Duration | undefined): number {
+  return duration === undefined ? 0 : durationMs(duration);
+}
+
 /** The VideoService calls over the use cases; `storeTimeoutMs` is limits.storeTimeoutMs. */
-export function videoServiceCalls(videos: Videos, storeTimeoutMs: number = defaultLimits.storeTimeoutMs): VideoCalls {
+export function videoServiceCalls(
+  { videos, claims }: VideoUseCases,
+  storeTimeoutMs: number = defaultLimits.storeTimeoutMs,
+): VideoCalls {
   const bounds = (scope: CallScope): StoreCallOptions => storeCallOptions(scope, storeTimeoutMs);
   return {
     async createVideo(request, scope) {
@@ -108,6 +124,26 @@ export function videoServiceCalls(videos: Videos, storeTimeoutMs: number = defau
       const result = await videos.batchGet(scope.caller, request.ownerId, request.videoIds, bounds(scope));
       return { videos: result.videos.map(videoToProto), missingVideoIds: [...result.missingVideoIds] };
     },
+
+    async claimVideo(request, scope) {
+      const video = await claims.claim(
+        scope.caller,
+        { workerId: request.workerId, leaseMs: msOf(request.leaseDuration), waitMs: msOf(request.waitDuration) },
+        // A long poll makes several store calls: each gets its own store timeout.
+        { deadline: scope.deadline, signal: scope.signal, storeOptions: () => bounds(scope) },
+      );
+      return { video: video === undefined ? undefined : videoToProto(video) };
+    },
+
+    async renewClaim(request, scope) {
+      const video = await claims.renew(scope.caller, {
+        ownerId: request.ownerId,
+        videoId: request.videoId,
+        workerId: request.workerId,
+        leaseMs: msOf(request.leaseDuration),
+      }, bounds(scope));
+      return { video: videoToProto(video) };
+    },
   };
 }
 
@@ -120,10 +156,10 @@ function scopeOf(context: HandlerContext): CallScope {
 
 /** The VideoService implementation for connect-node, over the same calls. */
 export function videoServiceHandlers(
-  videos: Videos | VideoCalls,
+  useCases: VideoUseCases | VideoCalls,
   storeTimeoutMs: number = defaultLimits.storeTimeoutMs,
 ): ServiceImpl<typeof VideoService> {
-  const calls = 'getVideo' in videos ? videos : videoServiceCalls(videos, storeTimeoutMs);
+  const calls = 'getVideo' in useCases ? useCases : videoServiceCalls(useCases, storeTimeoutMs);
   return {
     createVideo: (request, context) => calls.createVideo(request, scopeOf(context)),
     getVideo: (request, context) => calls.getVideo(request, scopeOf(context)),
@@ -131,5 +167,7 @@ export function videoServiceHandlers(
     updateVideo: (request, context) => calls.updateVideo(request, scopeOf(context)),
     deleteVideo: (request, context) => calls.deleteVideo(request, scopeOf(context)),
     batchGetVideos: (request, context) => calls.batchGetVideos(request, scopeOf(context)),
+    claimVideo: (request, context) => calls.claimVideo(request, scopeOf(context)),
+    renewClaim: (request, context) => calls.renewClaim(request, scopeOf(context)),
   };
 }

@@ -11,9 +11,11 @@ import { mapsEveryField } from '../../domain/exhaustive.ts';
 import type { Video } from '../../gen/video/v1/video_pb.ts';
 import type {
   BatchGetVideosResponseSchema,
+  ClaimVideoResponseSchema,
   CreateVideoResponseSchema,
   GetVideoResponseSchema,
   ListVideosResponseSchema,
+  RenewClaimResponseSchema,
   UpdateVideoResponseSchema,
 } from '../../gen/video/v1/video_service_pb.ts';
 
@@ -326,6 +328,9 @@ export const videoAnswerEncoders: Readonly<Record<string, (answer: unknown, head
   GetVideo: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof GetVideoResponseSchema>, headroom),
   CreateVideo: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof CreateVideoResponseSchema>, headroom),
   UpdateVideo: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof UpdateVideoResponseSchema>, headroom),
+  // A claim's answer has no video when nothing was claimable: encodeSingle writes it empty.
+  ClaimVideo: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof ClaimVideoResponseSchema>, headroom),
+  RenewClaim: (answer, headroom = 0) => encodeSingle(answer as MessageInitShape<typeof RenewClaimResponseSchema>, headroom),
   ListVideos: (answer, headroom = 0) => {
     const list = answer as MessageInitShape<typeof ListVideosResponseSchema>;
     return encodeVideos((list.videos ?? []) as Video[], [list.nextPageToken ?? ''], false, headroom);

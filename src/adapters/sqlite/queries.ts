@@ -3,7 +3,7 @@
 // code builds a query for one call (tests inspect their query plans) and, with slot()
 // placeholders, a shape compiled once for every call (statement-shape.ts).
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { statusChangeGroups } from '../../domain/claim.ts';
+import { exhaustedReasonParts, statusChangeGroups } from '../../domain/claim.ts';
 import type { ListQuery, Precondition, VideoChange } from '../../domain/ports.ts';
 import { videoStatuses, type VideoKey, type VideoStatus } from '../../domain/video.ts';
 import { fieldsToColumns, statusToColumn } from './row.ts';
@@ -124,4 +124,104 @@ export function conditionalUpdate(db: Kysely<Database>, key: VideoKey, change: V
 /** The conditional delete for one call. */
 export function conditionalDelete(db: Kysely<Database>, key: VideoKey, expect: Precondition) {
   return deleteStatement(db, conditionValues(key, expect));
+}
+
+/** The values a claim binds (ClaimGrant in SQLite units). */
+export interface ClaimValues {
+  readonly workerId: string;
+  /** Epoch ms. */
+  readonly now: number;
+  readonly expireTime: number;
+  readonly maxAttempts: number;
+}
+
+/**
+ * The head of the work queue (migration 0004): the claimable video that has waited
+ * longest, ties by key. ready_time ≤ now is exactly "claimable" (claim.ts isClaimable),
+ * since only UPLOADED and claimed TRANSCODING rows have one; the partial index gives the
+ * rows in this order, so finding the head reads one index entry.
+ */
+function queueHead(db: Kysely<Database>, now: unknown) {
+  return db
+    .selectFrom('videos')
+    .select(sql<number>`rowid`.as('rowid'))
+    .where('ready_time', 'is not', null)
+    .where('ready_time', '<=', now as never)
+    .orderBy('ready_time')
+    .orderBy('owner_id')
+    .orderBy('video_id')
+    .limit(1);
+}
+
+/**
+ * The claim in one statement (claim.ts `claimed`): the queue's head, if its attempts are
+ * not exhausted, becomes TRANSCODING under the worker's claim, one attempt more, waiting
+ * again from the claim's expiry. No row back: the queue is empty or its head is exhausted.
+ */
+export function claimStatement(db: Kysely<Database>, values: ClaimValues) {
+  return db
+    .updateTable('videos')
+    .set((eb) => ({
+      status: statusToColumn('TRANSCODING'),
+      claim_worker: values.workerId,
+      claim_expire_time: values.expireTime,
+      attempt_count: eb('attempt_count', '+', 1n),
+      ready_time: values.expireTime,
+      version: eb('version', '+', 1n),
+      update_time: values.now,
+    }))
+    .where(sql<boolean>`rowid = (${queueHead(db, values.now)})`)
+    .where('attempt_count', '<', values.maxAttempts as never)
+    .returningAll();
+}
+
+/**
+ * The queue's head failed for its attempts (claim.ts `exhaustedReason`, built in SQL from
+ * its parts around the stored count), with what a change to FAILED does (statusChangeColumns).
+ * No row back: the head is not exhausted, or there is none.
+ */
+export function failExhaustedHeadStatement(db: Kysely<Database>, values: Omit<ClaimValues, 'workerId' | 'expireTime'>) {
+  const reason = sql<string>`${exhaustedReasonParts[0]} || ${sql.ref('attempt_count')} || ${exhaustedReasonParts[1]}`;
+  return db
+    .updateTable('videos')
+    .set((eb) => ({
+      ...statusChangeColumns('FAILED', true, values.now),
+      status: statusToColumn('FAILED'),
+      failure_reason: reason,
+      version: eb('version', '+', 1n),
+      update_time: values.now,
+    }))
+    .where(sql<boolean>`rowid = (${queueHead(db, values.now)})`)
+    .where('attempt_count', '>=', values.maxAttempts as never)
+    .returningAll();
+}
+
+/** The values a renewal binds (ClaimRenewal in SQLite units). */
+export interface RenewValues {
+  readonly ownerId: string;
+  readonly videoId: string;
+  readonly workerId: string;
+  readonly now: number;
+  readonly expireTime: number;
+}
+
+/**
+ * The renewal in one statement (claim.ts `renewed`): only a TRANSCODING row under a live
+ * claim of the worker is extended; it waits again from the new expiry.
+ */
+export function renewStatement(db: Kysely<Database>, values: RenewValues) {
+  return db
+    .updateTable('videos')
+    .set((eb) => ({
+      claim_expire_time: values.expireTime,
+      ready_time: values.expireTime,
+      version: eb('version', '+', 1n),
+      update_time: values.now,
+    }))
+    .where('owner_id', '=', values.ownerId)
+    .where('video_id', '=', values.videoId)
+    .where('status', '=', statusToColumn('TRANSCODING'))
+    .where('claim_worker', '=', values.workerId)
+    .where('claim_expire_time', '>', values.now as never)
+    .returningAll();
 }

@@ -20,8 +20,9 @@
 // builds a Kysely query (statement-shape.ts says why).
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { AlreadyExists, StoreUnavailable } from '../../domain/errors.ts';
-import type { ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
+import { AlreadyExists, NotFound, StoreUnavailable } from '../../domain/errors.ts';
+import { noLiveClaim } from '../../domain/claim.ts';
+import type { ClaimGrant, ClaimRenewal, ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
 import { isMemoryPath } from './connection.ts';
 import { checkInTime } from './deadline.ts';
@@ -37,7 +38,7 @@ import type { Database, VideoRow } from './schema.ts';
 import { WriteExecutor } from './write-executor.ts';
 import { WriteStatements } from './write-statements.ts';
 import { InlineWriter, ThreadWriter, type Writer } from './writer.ts';
-import type { CompiledStatement, WriteOutcome } from './writer-protocol.ts';
+import type { CompiledStatement, WriteOutcome, WriteProgram } from './writer-protocol.ts';
 
 export type { SqliteOptions } from './open.ts';
 export { SchemaTooNew, SqliteOpenError } from './errors.ts';
@@ -161,6 +162,19 @@ export class SqliteVideoStore implements VideoStore {
     throw refusalReason(outcome.refusalRow as RefusalRow | null, key, expect);
   }
 
+  async claimNext(grant: ClaimGrant, options?: StoreCallOptions): Promise<Video | undefined> {
+    const outcome = await this.#run(options, this.#writes.claim(grant));
+    const row = outcome.rows[0] as VideoRow | undefined;
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async renewClaim(key: VideoKey, renewal: ClaimRenewal, options?: StoreCallOptions): Promise<Video> {
+    const outcome = await this.#write(options, { statement: this.#writes.renew(key, renewal), refusal: this.#writes.refusal(key) });
+    const row = outcome.rows[0] as VideoRow | undefined;
+    if (row !== undefined) return fromRow(row);
+    throw outcome.refusalRow === null ? NotFound.video(key) : noLiveClaim(renewal.workerId);
+  }
+
   /**
    * Every video in the database, across owners, in primary-key order (for
    * `videosvc migrate`). Reads in keyset batches so the connection is never held by an
@@ -255,9 +269,13 @@ export class SqliteVideoStore implements VideoStore {
     options: StoreCallOptions | undefined,
     program: { statement: CompiledStatement; refusal?: CompiledStatement },
   ): Promise<WriteOutcome> {
+    return this.#run(options, { kind: 'statement', ...program });
+  }
+
+  async #run(options: StoreCallOptions | undefined, program: WriteProgram): Promise<WriteOutcome> {
     if (this.#closing !== undefined) throw new StoreUnavailable('the video store is closed');
     checkInTime(options);
-    return this.#track(this.#writer.write({ kind: 'statement', ...program }, options?.deadline));
+    return this.#track(this.#writer.write(program, options?.deadline));
   }
 
   // Every call is counted until it settles, so close() can wait for it; driver errors

@@ -23,7 +23,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { stillSameFile, type FileIdentity } from './file-identity.ts';
 import { probeWrite } from './write-probe.ts';
-import type { CompiledStatement, GroupReply, WriteFailure, WriteOutcome, WriteProgram, WriteReply, WriteRequest } from './writer-protocol.ts';
+import type { ClaimProgram, CompiledStatement, GroupReply, WriteFailure, WriteOutcome, WriteProgram, WriteReply, WriteRequest } from './writer-protocol.ts';
 
 // Statement texts vary only with the update mask, so the cache stays small; the cap
 // only guards against a surprise, and clearing it costs one prepare per statement.
@@ -170,6 +170,7 @@ export class WriteExecutor {
       probeWrite(this.#connection);
       return { rows: [], changes: 1 };
     }
+    if (program.kind === 'claim') return this.#claim(program);
     const statement = this.#prepare(program.statement);
     let rows: unknown[] = [];
     let changes: number;
@@ -182,6 +183,21 @@ export class WriteExecutor {
     if (changes > 0 || program.refusal === undefined) return { rows, changes };
     const refusalRow = this.#prepare(program.refusal).get(...program.refusal.parameters) ?? null;
     return { rows, changes, refusalRow };
+  }
+
+  // The head is failed only when the claim found it exhausted; each such row is written in
+  // this same savepoint, so a claim and the failures it passed over commit together.
+  #claim(program: ClaimProgram): WriteOutcome {
+    const claim = this.#prepare(program.claim);
+    const failHead = this.#prepare(program.failHead);
+    let changes = 0;
+    for (let failed = 0; ; failed++) {
+      const rows = claim.all(...program.claim.parameters);
+      if (rows.length > 0 || failed >= program.maxFailed) return { rows, changes: changes + rows.length };
+      const failedRows = failHead.all(...program.failHead.parameters);
+      if (failedRows.length === 0) return { rows: [], changes };
+      changes += failedRows.length;
+    }
   }
 
   #prepare(compiled: CompiledStatement): BetterSqlite3.Statement {

@@ -2,14 +2,26 @@
 // by Kysely once and kept, the parameters filled per call (statement-shape.ts says why).
 // The writer prepares each SQL text once on its own connection (write-executor.ts).
 import type { Kysely } from 'kysely';
-import type { Precondition, VideoChange } from '../../domain/ports.ts';
+import type { ClaimGrant, ClaimRenewal, Precondition, VideoChange } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
-import { conditionValues, deleteStatement, statusChangeColumns, updateStatement, type ConditionValues } from './queries.ts';
+import {
+  claimStatement,
+  conditionValues,
+  deleteStatement,
+  failExhaustedHeadStatement,
+  renewStatement,
+  statusChangeColumns,
+  updateStatement,
+  type ConditionValues,
+} from './queries.ts';
 import { refusalQuery } from './refusal.ts';
 import { fieldsToColumns, toRow } from './row.ts';
 import type { Database, VideoRowChange } from './schema.ts';
 import { shapeOf, slot, type StatementShape } from './statement-shape.ts';
-import type { CompiledStatement } from './writer-protocol.ts';
+import type { ClaimProgram, CompiledStatement } from './writer-protocol.ts';
+
+// The most exhausted videos one claim fails before it answers; the next claim goes on.
+const maxFailedPerClaim = 100;
 
 // Update shapes differ by the set of fields and the precondition: a few dozen in practice.
 const maxCachedShapes = 256;
@@ -57,6 +69,43 @@ export class WriteStatements {
     const where = conditionValues(key, expect);
     const shape = this.#shape(`delete:${conditionKey(where)}`, () => deleteStatement(this.#db, conditionSlots(where)));
     return { sql: shape.sql, parameters: shape.bind(conditionBindings(where)) };
+  }
+
+  /** A claim of the queue's head, failing exhausted heads on the way (ClaimProgram). */
+  claim(grant: ClaimGrant): ClaimProgram {
+    const values = {
+      workerId: grant.workerId,
+      now: grant.now.getTime(),
+      expireTime: grant.expireTime.getTime(),
+      maxAttempts: grant.maxAttempts,
+    };
+    const claim = this.#shape('claim', () =>
+      claimStatement(this.#db, { workerId: slot('workerId'), now: slot('now'), expireTime: slot('expireTime'), maxAttempts: slot('maxAttempts') }),
+    );
+    const failHead = this.#shape('claim:fail-head', () =>
+      failExhaustedHeadStatement(this.#db, { now: slot('now'), maxAttempts: slot('maxAttempts') }),
+    );
+    return {
+      kind: 'claim',
+      claim: { sql: claim.sql, parameters: claim.bind(values) },
+      failHead: { sql: failHead.sql, parameters: failHead.bind(values) },
+      maxFailed: maxFailedPerClaim,
+    };
+  }
+
+  /** The renewal of a live claim; no row back means refused (the refusal read says whether it exists). */
+  renew(key: VideoKey, renewal: ClaimRenewal): CompiledStatement {
+    const shape = this.#shape('renew', () =>
+      renewStatement(this.#db, {
+        ownerId: slot('ownerId'),
+        videoId: slot('videoId'),
+        workerId: slot('workerId'),
+        now: slot('now'),
+        expireTime: slot('expireTime'),
+      }),
+    );
+    const values = { ...key, workerId: renewal.workerId, now: renewal.now.getTime(), expireTime: renewal.expireTime.getTime() };
+    return { sql: shape.sql, parameters: shape.bind(values) };
   }
 
   /** The read that explains a refused update or delete. */

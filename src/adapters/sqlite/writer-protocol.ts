@@ -18,7 +18,21 @@ export interface CompiledStatement {
  */
 export type WriteProgram =
   | { readonly kind: 'statement'; readonly statement: CompiledStatement; readonly refusal?: CompiledStatement }
+  | ClaimProgram
   | { readonly kind: 'probe' };
+
+/**
+ * A claim (queries.ts): `claim` grants the queue's head; when it returns nothing, `failHead`
+ * fails the head if its attempts are exhausted, and the claim is tried again, up to
+ * `maxFailed` times. The outcome's rows are the claimed row (or none) and `changes` counts
+ * every row written, failed ones included.
+ */
+export interface ClaimProgram {
+  readonly kind: 'claim';
+  readonly claim: CompiledStatement;
+  readonly failHead: CompiledStatement;
+  readonly maxFailed: number;
+}
 
 export interface WriteRequest {
   readonly id: number;

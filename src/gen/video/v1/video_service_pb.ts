@@ -4,8 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { FieldMask } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
+import type { Duration, FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Video, VideoStatus } from "./video_pb.ts";
 import { file_video_v1_video } from "./video_pb.ts";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file video/v1/video_service.proto.
  */
 export const file_video_v1_video_service: GenFile = /*@__PURE__*/
-  fileDesc("Chx2aWRlby92MS92aWRlb19zZXJ2aWNlLnByb3RvEgh2aWRlby52MSJGChJDcmVhdGVWaWRlb1JlcXVlc3QSHgoFdmlkZW8YASABKAsyDy52aWRlby52MS5WaWRlbxIQCgh2aWRlb19pZBgCIAEoCSI1ChNDcmVhdGVWaWRlb1Jlc3BvbnNlEh4KBXZpZGVvGAEgASgLMg8udmlkZW8udjEuVmlkZW8iNQoPR2V0VmlkZW9SZXF1ZXN0EhAKCG93bmVyX2lkGAEgASgJEhAKCHZpZGVvX2lkGAIgASgJIjIKEEdldFZpZGVvUmVzcG9uc2USHgoFdmlkZW8YASABKAsyDy52aWRlby52MS5WaWRlbyJzChFMaXN0VmlkZW9zUmVxdWVzdBIQCghvd25lcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCRIlCgZzdGF0dXMYBCABKA4yFS52aWRlby52MS5WaWRlb1N0YXR1cyJOChJMaXN0VmlkZW9zUmVzcG9uc2USHwoGdmlkZW9zGAEgAygLMg8udmlkZW8udjEuVmlkZW8SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImUKElVwZGF0ZVZpZGVvUmVxdWVzdBIeCgV2aWRlbxgBIAEoCzIPLnZpZGVvLnYxLlZpZGVvEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI1ChNVcGRhdGVWaWRlb1Jlc3BvbnNlEh4KBXZpZGVvGAEgASgLMg8udmlkZW8udjEuVmlkZW8iXQoSRGVsZXRlVmlkZW9SZXF1ZXN0EhAKCG93bmVyX2lkGAEgASgJEhAKCHZpZGVvX2lkGAIgASgJEgwKBGV0YWcYAyABKAkSFQoNYWxsb3dfbWlzc2luZxgEIAEoCCIVChNEZWxldGVWaWRlb1Jlc3BvbnNlIjwKFUJhdGNoR2V0VmlkZW9zUmVxdWVzdBIQCghvd25lcl9pZBgBIAEoCRIRCgl2aWRlb19pZHMYAiADKAkiVAoWQmF0Y2hHZXRWaWRlb3NSZXNwb25zZRIfCgZ2aWRlb3MYASADKAsyDy52aWRlby52MS5WaWRlbxIZChFtaXNzaW5nX3ZpZGVvX2lkcxgCIAMoCTLTAwoMVmlkZW9TZXJ2aWNlEkoKC0NyZWF0ZVZpZGVvEhwudmlkZW8udjEuQ3JlYXRlVmlkZW9SZXF1ZXN0Gh0udmlkZW8udjEuQ3JlYXRlVmlkZW9SZXNwb25zZRJBCghHZXRWaWRlbxIZLnZpZGVvLnYxLkdldFZpZGVvUmVxdWVzdBoaLnZpZGVvLnYxLkdldFZpZGVvUmVzcG9uc2USRwoKTGlzdFZpZGVvcxIbLnZpZGVvLnYxLkxpc3RWaWRlb3NSZXF1ZXN0GhwudmlkZW8udjEuTGlzdFZpZGVvc1Jlc3BvbnNlEkoKC1VwZGF0ZVZpZGVvEhwudmlkZW8udjEuVXBkYXRlVmlkZW9SZXF1ZXN0Gh0udmlkZW8udjEuVXBkYXRlVmlkZW9SZXNwb25zZRJKCgtEZWxldGVWaWRlbxIcLnZpZGVvLnYxLkRlbGV0ZVZpZGVvUmVxdWVzdBodLnZpZGVvLnYxLkRlbGV0ZVZpZGVvUmVzcG9uc2USUwoOQmF0Y2hHZXRWaWRlb3MSHy52aWRlby52MS5CYXRjaEdldFZpZGVvc1JlcXVlc3QaIC52aWRlby52MS5CYXRjaEdldFZpZGVvc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_video_v1_video]);
+  fileDesc("Chx2aWRlby92MS92aWRlb19zZXJ2aWNlLnByb3RvEgh2aWRlby52MSJGChJDcmVhdGVWaWRlb1JlcXVlc3QSHgoFdmlkZW8YASABKAsyDy52aWRlby52MS5WaWRlbxIQCgh2aWRlb19pZBgCIAEoCSI1ChNDcmVhdGVWaWRlb1Jlc3BvbnNlEh4KBXZpZGVvGAEgASgLMg8udmlkZW8udjEuVmlkZW8iNQoPR2V0VmlkZW9SZXF1ZXN0EhAKCG93bmVyX2lkGAEgASgJEhAKCHZpZGVvX2lkGAIgASgJIjIKEEdldFZpZGVvUmVzcG9uc2USHgoFdmlkZW8YASABKAsyDy52aWRlby52MS5WaWRlbyJzChFMaXN0VmlkZW9zUmVxdWVzdBIQCghvd25lcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCRIlCgZzdGF0dXMYBCABKA4yFS52aWRlby52MS5WaWRlb1N0YXR1cyJOChJMaXN0VmlkZW9zUmVzcG9uc2USHwoGdmlkZW9zGAEgAygLMg8udmlkZW8udjEuVmlkZW8SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImUKElVwZGF0ZVZpZGVvUmVxdWVzdBIeCgV2aWRlbxgBIAEoCzIPLnZpZGVvLnYxLlZpZGVvEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI1ChNVcGRhdGVWaWRlb1Jlc3BvbnNlEh4KBXZpZGVvGAEgASgLMg8udmlkZW8udjEuVmlkZW8iXQoSRGVsZXRlVmlkZW9SZXF1ZXN0EhAKCG93bmVyX2lkGAEgASgJEhAKCHZpZGVvX2lkGAIgASgJEgwKBGV0YWcYAyABKAkSFQoNYWxsb3dfbWlzc2luZxgEIAEoCCIVChNEZWxldGVWaWRlb1Jlc3BvbnNlIjwKFUJhdGNoR2V0VmlkZW9zUmVxdWVzdBIQCghvd25lcl9pZBgBIAEoCRIRCgl2aWRlb19pZHMYAiADKAkiVAoWQmF0Y2hHZXRWaWRlb3NSZXNwb25zZRIfCgZ2aWRlb3MYASADKAsyDy52aWRlby52MS5WaWRlbxIZChFtaXNzaW5nX3ZpZGVvX2lkcxgCIAMoCSKLAQoRQ2xhaW1WaWRlb1JlcXVlc3QSEQoJd29ya2VyX2lkGAEgASgJEjEKDmxlYXNlX2R1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKDXdhaXRfZHVyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iNAoSQ2xhaW1WaWRlb1Jlc3BvbnNlEh4KBXZpZGVvGAEgASgLMg8udmlkZW8udjEuVmlkZW8ifQoRUmVuZXdDbGFpbVJlcXVlc3QSEAoIb3duZXJfaWQYASABKAkSEAoIdmlkZW9faWQYAiABKAkSEQoJd29ya2VyX2lkGAMgASgJEjEKDmxlYXNlX2R1cmF0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjQKElJlbmV3Q2xhaW1SZXNwb25zZRIeCgV2aWRlbxgBIAEoCzIPLnZpZGVvLnYxLlZpZGVvMuUECgxWaWRlb1NlcnZpY2USSgoLQ3JlYXRlVmlkZW8SHC52aWRlby52MS5DcmVhdGVWaWRlb1JlcXVlc3QaHS52aWRlby52MS5DcmVhdGVWaWRlb1Jlc3BvbnNlEkEKCEdldFZpZGVvEhkudmlkZW8udjEuR2V0VmlkZW9SZXF1ZXN0GhoudmlkZW8udjEuR2V0VmlkZW9SZXNwb25zZRJHCgpMaXN0VmlkZW9zEhsudmlkZW8udjEuTGlzdFZpZGVvc1JlcXVlc3QaHC52aWRlby52MS5MaXN0VmlkZW9zUmVzcG9uc2USSgoLVXBkYXRlVmlkZW8SHC52aWRlby52MS5VcGRhdGVWaWRlb1JlcXVlc3QaHS52aWRlby52MS5VcGRhdGVWaWRlb1Jlc3BvbnNlEkoKC0RlbGV0ZVZpZGVvEhwudmlkZW8udjEuRGVsZXRlVmlkZW9SZXF1ZXN0Gh0udmlkZW8udjEuRGVsZXRlVmlkZW9SZXNwb25zZRJTCg5CYXRjaEdldFZpZGVvcxIfLnZpZGVvLnYxLkJhdGNoR2V0VmlkZW9zUmVxdWVzdBogLnZpZGVvLnYxLkJhdGNoR2V0VmlkZW9zUmVzcG9uc2USRwoKQ2xhaW1WaWRlbxIbLnZpZGVvLnYxLkNsYWltVmlkZW9SZXF1ZXN0GhwudmlkZW8udjEuQ2xhaW1WaWRlb1Jlc3BvbnNlEkcKClJlbmV3Q2xhaW0SGy52aWRlby52MS5SZW5ld0NsYWltUmVxdWVzdBocLnZpZGVvLnYxLlJlbmV3Q2xhaW1SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_field_mask, file_video_v1_video]);
 
 /**
  * @generated from message video.v1.CreateVideoRequest
@@ -330,6 +330,121 @@ export const BatchGetVideosResponseSchema: GenMessage<BatchGetVideosResponse> = 
   messageDesc(file_video_v1_video_service, 11);
 
 /**
+ * @generated from message video.v1.ClaimVideoRequest
+ */
+export type ClaimVideoRequest = Message<"video.v1.ClaimVideoRequest"> & {
+  /**
+   * Who claims: 1..128 characters of [A-Za-z0-9._@:-]; else INVALID_ARGUMENT.
+   *
+   * @generated from field: string worker_id = 1;
+   */
+  workerId: string;
+
+  /**
+   * How long the claim lasts unless renewed: unset or 0 → 5 min; else 1 s..1 h (else
+   * INVALID_ARGUMENT).
+   *
+   * @generated from field: google.protobuf.Duration lease_duration = 2;
+   */
+  leaseDuration?: Duration | undefined;
+
+  /**
+   * How long to wait when nothing is claimable: 0 (unset) answers at once; at most 20 s
+   * (else INVALID_ARGUMENT). The wait never outlasts the call's deadline.
+   *
+   * @generated from field: google.protobuf.Duration wait_duration = 3;
+   */
+  waitDuration?: Duration | undefined;
+};
+
+/**
+ * Describes the message video.v1.ClaimVideoRequest.
+ * Use `create(ClaimVideoRequestSchema)` to create a new message.
+ */
+export const ClaimVideoRequestSchema: GenMessage<ClaimVideoRequest> = /*@__PURE__*/
+  messageDesc(file_video_v1_video_service, 12);
+
+/**
+ * @generated from message video.v1.ClaimVideoResponse
+ */
+export type ClaimVideoResponse = Message<"video.v1.ClaimVideoResponse"> & {
+  /**
+   * The claimed video: TRANSCODING, claim = {worker_id, expire_time}, attempt_count one
+   * more, a new etag (the fencing token for the worker's later writes). Unset when
+   * nothing was claimable.
+   *
+   * @generated from field: video.v1.Video video = 1;
+   */
+  video?: Video | undefined;
+};
+
+/**
+ * Describes the message video.v1.ClaimVideoResponse.
+ * Use `create(ClaimVideoResponseSchema)` to create a new message.
+ */
+export const ClaimVideoResponseSchema: GenMessage<ClaimVideoResponse> = /*@__PURE__*/
+  messageDesc(file_video_v1_video_service, 13);
+
+/**
+ * @generated from message video.v1.RenewClaimRequest
+ */
+export type RenewClaimRequest = Message<"video.v1.RenewClaimRequest"> & {
+  /**
+   * The owner of the claimed video (the claim's video.owner_id); empty means the caller.
+   *
+   * @generated from field: string owner_id = 1;
+   */
+  ownerId: string;
+
+  /**
+   * The video's id (lowercase canonical UUID).
+   *
+   * @generated from field: string video_id = 2;
+   */
+  videoId: string;
+
+  /**
+   * The worker that holds the claim.
+   *
+   * @generated from field: string worker_id = 3;
+   */
+  workerId: string;
+
+  /**
+   * The new lease from now: unset or 0 → 5 min; else 1 s..1 h.
+   *
+   * @generated from field: google.protobuf.Duration lease_duration = 4;
+   */
+  leaseDuration?: Duration | undefined;
+};
+
+/**
+ * Describes the message video.v1.RenewClaimRequest.
+ * Use `create(RenewClaimRequestSchema)` to create a new message.
+ */
+export const RenewClaimRequestSchema: GenMessage<RenewClaimRequest> = /*@__PURE__*/
+  messageDesc(file_video_v1_video_service, 14);
+
+/**
+ * @generated from message video.v1.RenewClaimResponse
+ */
+export type RenewClaimResponse = Message<"video.v1.RenewClaimResponse"> & {
+  /**
+   * The video with its claim's new expire_time and a new etag.
+   *
+   * @generated from field: video.v1.Video video = 1;
+   */
+  video?: Video | undefined;
+};
+
+/**
+ * Describes the message video.v1.RenewClaimResponse.
+ * Use `create(RenewClaimResponseSchema)` to create a new message.
+ */
+export const RenewClaimResponseSchema: GenMessage<RenewClaimResponse> = /*@__PURE__*/
+  messageDesc(file_video_v1_video_service, 15);
+
+/**
  * The one place that knows every video. Every call needs `authorization: Bearer <JWT>`
  * (HS256). A caller acts only on its own videos unless its token's `scope` holds
  * `videos:admin`. In every request an empty owner_id means the caller.
@@ -397,6 +512,30 @@ export const VideoService: GenService<{
     methodKind: "unary";
     input: typeof BatchGetVideosRequestSchema;
     output: typeof BatchGetVideosResponseSchema;
+  },
+  /**
+   * For transcoding workers (needs `videos:admin`): claims the claimable video that has
+   * waited longest, across all owners, and sets it TRANSCODING under the worker's claim.
+   * Claimable: UPLOADED, or TRANSCODING under an expired claim. With wait_duration > 0 and
+   * nothing claimable, waits for a video (long poll). Answers OK with no video when none came.
+   *
+   * @generated from rpc video.v1.VideoService.ClaimVideo
+   */
+  claimVideo: {
+    methodKind: "unary";
+    input: typeof ClaimVideoRequestSchema;
+    output: typeof ClaimVideoResponseSchema;
+  },
+  /**
+   * Extends the worker's live claim (needs `videos:admin`). Not TRANSCODING under a live
+   * claim of worker_id → FAILED_PRECONDITION; absent → NOT_FOUND.
+   *
+   * @generated from rpc video.v1.VideoService.RenewClaim
+   */
+  renewClaim: {
+    methodKind: "unary";
+    input: typeof RenewClaimRequestSchema;
+    output: typeof RenewClaimResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_video_v1_video_service, 0);
