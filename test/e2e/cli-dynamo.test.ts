@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { Code, ConnectError } from '@connectrpc/connect';
 import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { createVideosTable, startDynalite, testClient, type RunningDynalite } from '../support/dynalite.ts';
 import { startIndexProxy } from '../support/index-proxy.ts';
@@ -168,6 +169,67 @@ describe('videosvc over DynamoDB', () => {
         newer.videoId,
         olderId,
       ]);
+    } finally {
+      await killServe(serve);
+      serve = undefined;
+      await proxy.close();
+    }
+  });
+
+  it('create-index --work and backfill-work make an older table\'s uploaded videos claimable, oldest first', async () => {
+    const proxy = await startIndexProxy(dynamo.endpoint);
+    try {
+      const env = dynamoEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
+      const admin = testClient(proxy.endpoint);
+      await createVideosTable(admin, { table: env.DYNAMO_TABLE!, ownerIndex: 'OwnerIndex' }, 'owner-time', { workIndex: false });
+      // Videos the older application wrote: its own status spelling, no version, no index keys.
+      const older = [
+        { id: '0b9b6f2e-3c1d-4e5f-8a7b-9c0d1e2f3a4b', status: 'uploaded', at: '2023-01-02T00:00:00.000Z' },
+        { id: '1b9b6f2e-3c1d-4e5f-8a7b-9c0d1e2f3a4b', status: 'uploaded', at: '2023-01-01T00:00:00.000Z' },
+        { id: '2b9b6f2e-3c1d-4e5f-8a7b-9c0d1e2f3a4b', status: 'completed', at: '2022-12-31T00:00:00.000Z' },
+      ];
+      for (const video of older) {
+        await admin.send(
+          new PutItemCommand({
+            TableName: env.DYNAMO_TABLE,
+            Item: { ownerId: { S: 'carol' }, videoId: { S: video.id }, originalName: { S: 'old.mov' }, status: { S: video.status }, createdAt: { S: video.at }, updatedAt: { S: video.at } },
+          }),
+        );
+      }
+      admin.destroy();
+      const workerToken = await mintToken({ secret: new TextEncoder().encode(testSecret), subject: 'transcoder', admin: true, ttlSeconds: 600 });
+
+      // Without the index: serve starts, warns once naming the command, and ClaimVideo says what to run.
+      serve = await startServe(env, dir.path);
+      const warnings = serve.logs.filter((line) => line.level === 40).map((line) => String(line.msg));
+      // (An older table lacks the owner-and-status index too: that warning is the other test's.)
+      expect(warnings.filter((warning) => warning.includes('work index'))).toEqual([expect.stringContaining('run `videosvc dynamo create-index --work`')]);
+      const refused = await videoClient(serve.url, workerToken).claimVideo({ workerId: 'w-1' }).catch((error: unknown) => ConnectError.from(error));
+      expect(refused).toBeInstanceOf(ConnectError);
+      expect([(refused as ConnectError).code, (refused as ConnectError).rawMessage]).toEqual([Code.FailedPrecondition, expect.stringContaining('videosvc dynamo create-index --work')]);
+      await killServe(serve);
+
+      const requested = await runCli(['dynamo', 'create-index', '--work'], env, dir.path);
+      expect(requested.code, requested.stderr).toBe(0);
+      expect(requested.stdout).toMatch(new RegExp(`^index WorkIndex on table ${env.DYNAMO_TABLE} requested; status CREATING\nnext: run \`videosvc dynamo backfill-work\``));
+      const again = await runCli(['dynamo', 'create-index', '--work'], env, dir.path);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/already exists/);
+      expect(proxy.indexRequests).toHaveLength(1);
+      proxy.activate();
+
+      const backfilled = await runCli(['dynamo', 'backfill-work'], env, dir.path);
+      expect(backfilled.code, backfilled.stderr).toBe(0);
+      expect(backfilled.stdout).toMatch(new RegExp(`^backfilled work index attributes of 2 of 3 videos in table ${env.DYNAMO_TABLE}\n`));
+      const rerun = await runCli(['dynamo', 'backfill-work'], env, dir.path);
+      expect(rerun.stdout).toMatch(/^backfilled work index attributes of 0 of 3 videos/);
+
+      serve = await startServe(env, dir.path);
+      expect(serve.logs.filter((line) => line.level === 40 && String(line.msg).includes('work index'))).toEqual([]);
+      const worker = videoClient(serve.url, workerToken);
+      const claimed = [];
+      for (let i = 0; i < 3; i++) claimed.push((await worker.claimVideo({ workerId: 'w-1' })).video?.videoId);
+      expect(claimed).toEqual([older[1]!.id, older[0]!.id, undefined]);
     } finally {
       await killServe(serve);
       serve = undefined;

@@ -92,4 +92,43 @@ describe('two service processes on one DynamoDB table', () => {
     const finished = (await clients[0]!.updateVideo({ video: { ownerId: 'uploader', videoId: first.videoId, etag: renewed.etag, status: 3 }, updateMask: { paths: ['status'] } })).video!;
     expect(finished.claim).toBeUndefined();
   }, 120_000);
+
+  it('50 calls waiting across both replicas cost one poll per second per replica; a create wakes its own replica at once', async () => {
+    const clients = replicas.map((replica) => videoClient(replica.url, adminToken));
+    const uploader = replicas.map((replica) => videoClient(replica.url, userToken));
+    // Nothing is claimable now (the first test claimed everything with 10-minute leases).
+    expect((await clients[0]!.claimVideo({ workerId: 'probe' })).video).toBeUndefined();
+    proxy.operations.length = 0;
+    const waitSeconds = 3;
+    const started = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => clients[i % 2]!.claimVideo({ workerId: `waiter-${i}`, waitDuration: { seconds: BigInt(waitSeconds) } })),
+    );
+    const elapsedMs = performance.now() - started;
+    expect(answers.every((answer) => answer.video === undefined)).toBe(true);
+    expect(elapsedMs).toBeGreaterThan(waitSeconds * 1000 - 100);
+    // A poll that finds nothing reads each of the 16 shards once, and writes nothing.
+    const queries = count('Query');
+    expect(count('UpdateItem') + count('Scan')).toBe(0);
+    expect(queries % 16).toBe(0);
+    const polls = queries / 16;
+    console.log(`long poll: 50 calls waiting ${waitSeconds} s on 2 replicas cost ${polls} polls (${queries} Queries) in ${Math.round(elapsedMs)} ms`);
+    // At most one at the start and one a second after, per replica (50 callers polling alone: 50 × 4).
+    expect(polls).toBeGreaterThanOrEqual(2 * (waitSeconds - 1));
+    expect(polls).toBeLessThanOrEqual(2 * (waitSeconds + 1));
+
+    // Woken at once by a create through the same replica; found by the next poll through the other.
+    const sameReplica = clients[0]!.claimVideo({ workerId: 'woken', waitDuration: { seconds: 10n } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const wokenAt = performance.now();
+    const local = (await uploader[0]!.createVideo({ video: { originalName: 'wake.mov' } })).video!;
+    expect((await sameReplica).video?.videoId).toBe(local.videoId);
+    expect(performance.now() - wokenAt).toBeLessThan(500);
+    const otherReplica = clients[0]!.claimVideo({ workerId: 'polled', waitDuration: { seconds: 10n } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const createdAt = performance.now();
+    const remote = (await uploader[1]!.createVideo({ video: { originalName: 'elsewhere.mov' } })).video!;
+    expect((await otherReplica).video?.videoId).toBe(remote.videoId);
+    expect(performance.now() - createdAt).toBeLessThan(2_000);
+  }, 60_000);
 });

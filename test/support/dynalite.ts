@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../src/adapters/dynamo/client.ts';
 import { createTable } from '../../src/adapters/dynamo/create-table.ts';
 import { defaultWorkIndex, workIndexAttributeDefinitions, workIndexDefinition } from '../../src/adapters/dynamo/work-index.ts';
@@ -75,8 +75,33 @@ export function testClient(endpoint: string): DynamoDBClient {
  */
 export type IndexShape = 'owner-time-and-status' | 'owner-time' | 'owner-only';
 
-/** Creates the videos table with its indexes in the given shape. */
+/** Creates the videos table with its indexes in the given shape, and waits until all are ACTIVE. */
 export async function createVideosTable(
+  client: DynamoDBClient,
+  names: { table: string; ownerIndex: string; statusIndex?: string },
+  shape: IndexShape,
+  options: { workIndex?: string | false } = {},
+): Promise<void> {
+  await createInShape(client, names, shape, options);
+  await untilActive(client, names.table);
+}
+
+/**
+ * Waits until the table and every index of it are ACTIVE. dynalite (createTableMs 0) flips
+ * them from CREATING a moment after answering CreateTable; on a busy machine a store
+ * opened at once could see an index still CREATING and refuse claims.
+ */
+async function untilActive(client: DynamoDBClient, table: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (Table?.TableStatus === 'ACTIVE' && indexes.every((index) => index.IndexStatus === 'ACTIVE')) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`table ${table} did not become ACTIVE`);
+}
+
+async function createInShape(
   client: DynamoDBClient,
   names: { table: string; ownerIndex: string; statusIndex?: string },
   shape: IndexShape,
