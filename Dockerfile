@@ -25,14 +25,17 @@ COPY bin ./bin
 RUN node scripts/build.mjs && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-# tini as PID 1: it forwards SIGTERM to node and reaps zombies; node as PID 1 would get no
-# default signal handling from the kernel, and npm as PID 1 does not forward signals
-# (issue 12: `npm start` as PID 1 exited 143 and left node serving).
+# tini as PID 1 forwards SIGTERM and SIGINT to node and reaps zombies. The kernel gives PID 1
+# no default signal actions, so node itself as PID 1 would ignore a signal that comes before
+# its handlers are installed; npm as PID 1 does not forward signals at all (issue 12:
+# SIGTERM to `npm start` exited npm with 143 and left node serving). The package managers
+# are removed: nothing runs them at run time, and they are code an attacker could use.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/* \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
-           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+           /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
 # NODE_ENV=production: the service refuses to start without JWT_SECRET or JWT_SECRET_ID
 # (no development secret file in an image). HOST: the default 127.0.0.1 would be
 # unreachable from outside the container. The database goes to the /data volume.

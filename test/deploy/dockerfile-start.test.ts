@@ -19,7 +19,8 @@ const entrypoint = execForm(runtime, 'ENTRYPOINT');
 const command = execForm(runtime, 'CMD');
 const workdir = instructionsOf(runtime, 'WORKDIR').at(-1)!;
 const buildWorkdir = instructionsOf(build, 'WORKDIR').at(-1)!;
-const preStopDelayMs = 1_000;
+// Long enough that a slow, shared machine still asks /readyz inside the delay.
+const preStopDelayMs = 2_000;
 const secret = 'dockerfile-test-secret-0123456789abcdefghij';
 
 // tini is in .ci/run's packages; on a machine without it only the node part can run.
@@ -167,7 +168,7 @@ async function stopsOnSigterm(service: Started, nodePid: number): Promise<void> 
   const signalledAt = performance.now();
   service.child.kill('SIGTERM');
   // The pre-stop delay: still alive, no longer ready.
-  await new Promise((settle) => setTimeout(settle, preStopDelayMs / 4));
+  await new Promise((settle) => setTimeout(settle, 200));
   expect(await status(`${service.url}/readyz`)).toBe(503);
   expect(await status(`${service.url}/healthz`)).toBe(200);
   const { code, signal } = await service.exited;

@@ -2,7 +2,7 @@
 // each other, and match the service: the env the pods get is a valid configuration, the
 // probes hit /healthz and /readyz on the service port, and the kubelet waits longer than
 // the service's own shutdown can take.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/app/config.ts';
@@ -14,6 +14,7 @@ import { deploymentEnv, manifest, repositoryRoot } from '../support/manifests.ts
 const deployment = manifest('deployment.yaml');
 const service = manifest('service.yaml');
 const serviceAccount = manifest('serviceaccount.yaml');
+const disruptionBudget = manifest('poddisruptionbudget.yaml');
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
 const runtimeStage = readDockerfile(resolve(repositoryRoot, 'Dockerfile')).at(-1)!;
@@ -21,12 +22,15 @@ const runtimeStage = readDockerfile(resolve(repositoryRoot, 'Dockerfile')).at(-1
 const podEnv = { ...envOf(runtimeStage), ...deploymentEnv() } as Record<string, string>;
 
 describe('deploy/kubernetes', () => {
-  it('are a Deployment, a Service and a ServiceAccount that select and name one another', () => {
-    expect([deployment.kind, service.kind, serviceAccount.kind]).toEqual(['Deployment', 'Service', 'ServiceAccount']);
+  it('are a Deployment, a Service, a ServiceAccount and a PodDisruptionBudget that select and name one another', () => {
+    expect(readdirSync(resolve(repositoryRoot, 'deploy/kubernetes')).sort()).toEqual(['deployment.yaml', 'poddisruptionbudget.yaml', 'service.yaml', 'serviceaccount.yaml']);
+    expect([deployment.kind, service.kind, serviceAccount.kind, disruptionBudget.kind]).toEqual(['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget']);
     expect(deployment.apiVersion).toBe('apps/v1');
     const labels = deployment.spec.template.metadata.labels;
     expect(deployment.spec.selector.matchLabels).toEqual(labels);
     expect(service.spec.selector).toEqual(labels);
+    expect(disruptionBudget.spec.selector.matchLabels).toEqual(labels);
+    expect(disruptionBudget.spec.maxUnavailable).toBeLessThan(deployment.spec.replicas);
     expect(pod.serviceAccountName).toBe(serviceAccount.metadata.name);
     expect(serviceAccount.metadata.annotations['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws:iam::\d{12}:role\/[\w+=,.@-]+$/);
     expect(deployment.spec.replicas).toBeGreaterThan(1);
