@@ -3,7 +3,7 @@
 // `npm ci` and again by `npm start`) when that is newer than every file under src/, and
 // otherwise the TypeScript sources through tsx, so an edited source is never shadowed by
 // an older bundle and a checkout without a build still works.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
 // The AWS SDK warns on Node 20 that *future* SDK releases will need Node 22. The versions
 // here are pinned, and the multi-line warning would break the CLI's promise of one
@@ -25,7 +25,10 @@ function newestChange(directory) {
 
 function bundleIsCurrent() {
   try {
-    return statSync(bundle).mtimeMs > newestChange(sources);
+    const built = statSync(bundle).mtimeMs;
+    // A tree that ships no sources (the container image: the Dockerfile's runtime stage)
+    // has only the bundle to run; tsx could not run the missing src/ anyway.
+    return !existsSync(sources) || built > newestChange(sources);
   } catch {
     return false;
   }

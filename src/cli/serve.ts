@@ -12,7 +12,7 @@ import { parseCommandLine, printOut, type Command } from './command.ts';
 /** How long in-flight calls may finish after a signal before they are cut off. */
 export const shutdownGraceMs = 10_000;
 // If draining and closing still hang this long after the pre-stop delay and the grace period, give up.
-const shutdownSlackMs = 5_000;
+export const shutdownSlackMs = 5_000;
 
 // Every limit's variable and default, straight from the one table in limits.ts.
 function limitLines(): string {
