@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { claimLimits } from '../domain/claim.ts';
 import { ConfigError, type Environment } from './config-error.ts';
+import { parseCorsOrigins } from './cors-origins.ts';
 import { parseLimits, type Limits } from './limits.ts';
 
 export type StoreKind = 'sqlite' | 'dynamodb';
@@ -33,6 +34,8 @@ export interface Config {
   readonly limits: Limits;
   /** CLAIM_MAX_ATTEMPTS (SPEC §9): claims of one video before it is set FAILED. */
   readonly claimMaxAttempts: number;
+  /** CORS_ORIGINS (SPEC §6): browser origins allowed to call, as their Origin headers read; empty (the default) turns CORS off. */
+  readonly corsOrigins: readonly string[];
 }
 
 export { ConfigError, type Environment };
@@ -167,6 +170,7 @@ export function parseConfig(env: Environment): Config {
     awsRegion: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION'),
     limits: parseLimits(env),
     claimMaxAttempts: parseClaimMaxAttempts(text(env, 'CLAIM_MAX_ATTEMPTS')),
+    corsOrigins: parseCorsOrigins(text(env, 'CORS_ORIGINS')),
   };
   if (config.jwt.secret !== undefined && config.jwt.secretId !== undefined) {
     throw new ConfigError('set JWT_SECRET or JWT_SECRET_ID, not both');

@@ -84,6 +84,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         tls,
         limits: config.limits,
         draining: draining.signal,
+        corsOrigins: config.corsOrigins,
       }),
     );
     logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');

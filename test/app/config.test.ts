@@ -55,6 +55,7 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       AWS_REGION: 'ap-southeast-2',
       MAX_CONNECTIONS: '50',
+      CORS_ORIGINS: 'https://app.example',
     });
     expect(config).toEqual({
       host: '::1',
@@ -70,6 +71,7 @@ describe('configuration', () => {
       awsRegion: 'ap-southeast-2',
       limits: { ...defaultLimits, maxConnections: 50 },
       claimMaxAttempts: 100,
+      corsOrigins: ['https://app.example'],
     });
   });
 

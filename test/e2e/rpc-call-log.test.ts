@@ -113,7 +113,9 @@ const getVideo = '/video.v1.VideoService/GetVideo';
 
 describe('client mistakes are logged below error level, with the code the client got', () => {
   const cases: Array<[string, () => Promise<unknown>, unknown, Record<string, unknown>]> = [
-    ['a GET on an RPC path over HTTP/1.1', () => rawHttp1(`GET ${getVideo} HTTP/1.1`).then((answer) => answer.status), 405, { code: 'unimplemented', httpStatus: 405 }],
+    // Not GET: GetVideo accepts Connect GET (NO_SIDE_EFFECTS).
+    ['a DELETE on an RPC path over HTTP/1.1', () => rawHttp1(`DELETE ${getVideo} HTTP/1.1`).then((answer) => answer.status), 405, { code: 'unimplemented', httpStatus: 405 }],
+    ['a Connect GET without its message over HTTP/1.1', () => rawHttp1(`GET ${getVideo} HTTP/1.1`).then((answer) => answer.status), 415, { code: 'unimplemented', httpStatus: 415 }],
     ['a PUT on an RPC path over HTTP/2', () => rawGrpc({ ':method': 'PUT', ':path': getVideo }, new Uint8Array(0)).then((answer) => answer.status), 405, { code: 'unimplemented', httpStatus: 405 }],
     ['an unsupported content type', () => rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: text/plain`).then((answer) => answer.status), 415, { code: 'unimplemented', httpStatus: 415 }],
     [

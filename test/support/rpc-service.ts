@@ -34,6 +34,8 @@ export interface TestServiceOptions {
   readonly claimMaxAttempts?: number;
   /** The long poll's interval (default 1 s). */
   readonly claimPollIntervalMs?: number;
+  /** CORS_ORIGINS: browser origins allowed to call (default none: CORS off). */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface TestService {
@@ -85,6 +87,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     tls: options.tls,
     healthWatchIntervalMs: options.healthWatchIntervalMs,
     limits: options.limits,
+    corsOrigins: options.corsOrigins,
   }).catch(async (error: unknown) => {
     await opened.close();
     throw error;

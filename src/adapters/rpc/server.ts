@@ -17,6 +17,7 @@ import type { TokenVerifier } from '../token/verifier.ts';
 import { createCallAdmission } from './call-admission.ts';
 import { deadlineInterceptor, policyInterceptor } from './call-guards.ts';
 import { createCallPolicy } from './call-policy.ts';
+import { createCors } from './cors.ts';
 import { createUnaryFastPath } from './unary-fast-path.ts';
 import { clampDeadlineHeaders } from './deadline-header.ts';
 import { errorInterceptor } from './errors.ts';
@@ -68,6 +69,8 @@ export interface RpcServerOptions {
    * as usual: the pre-stop delay, so load balancers stop sending before close() refuses.
    */
   draining?: AbortSignal;
+  /** CORS_ORIGINS: browser origins allowed to call (cors.ts); none, the default, turns CORS off. */
+  corsOrigins?: readonly string[];
 }
 
 export interface RpcServer {
@@ -102,7 +105,9 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const notReady = options.draining ? AbortSignal.any([closing.signal, options.draining]) : closing.signal;
   const publicStreams = createPublicStreams({ maxStreams: limits.maxPublicStreams, maxMs: limits.publicStreamMaxMs });
   const admission = createCallAdmission(limits.maxCallsInFlight);
-  const callLog = createCallLog(options.logger, procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]));
+  const procedures = procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]);
+  const callLog = createCallLog(options.logger, procedures);
+  const cors = createCors(options.corsOrigins ?? [], procedures);
   // One policy (closing, auth, rate limit, deadlines, error mapping) for both paths below.
   const policy = createCallPolicy({
     verifier: options.verifier,
@@ -164,7 +169,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       // Plain unary gRPC calls of VideoService take the lean path on their bare HTTP/2 stream
       // (unary-fast-path.ts), counted and refused by the same admission and logged by the same call log.
       stream(stream, headers) {
-        if (!fastPath.takesGrpc(headers)) return false;
+        if (!fastPath.takesGrpc(headers) || cors?.fromAllowedOrigin(headers)) return false;
         const receivedNs = process.hrtime.bigint();
         if (!admission.admitStream(stream)) {
           const record = callLog.openStream(stream, headers, receivedNs);
@@ -176,6 +181,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
         return true;
       },
       request(request, response) {
+        // First, so a preflight is answered at once and a refusal below still reaches the page.
+        if (cors?.handle(request, response)) return;
         if (!admission.admit(request, response)) {
           // A refused call is still a call, with its line in the log.
           callLog.track(request, response);
