@@ -4,6 +4,7 @@
 // interval per process, and a video that becomes claimable through this process (a create,
 // a give-back, a retry) wakes them at once.
 import { checkWorkerId, leaseMsOf, waitMsOf } from '../domain/claim.ts';
+import { allowedFrom } from '../domain/lifecycle.ts';
 import { PermissionDenied } from '../domain/errors.ts';
 import type { Clock, StoreCallOptions, VideoStore } from '../domain/ports.ts';
 import { checkVideoId } from '../domain/validation.ts';
@@ -47,10 +48,8 @@ interface Waiter {
   readonly workerId: string;
   readonly leaseMs: number;
   readonly bounds: ClaimCallBounds;
-  /** Its wait is over (time, deadline, client gone, drain): answered with no video unless an attempt for it is under way. */
+  /** Its wait is over (time, deadline, client gone, drain) and it was answered with no video. */
   ended: boolean;
-  /** A claim attempt on its behalf is under way: it is answered when that attempt returns. */
-  attempting: boolean;
   readonly settle: (outcome: { video?: Video; error?: unknown }) => void;
 }
 
@@ -136,7 +135,6 @@ export class Claims {
         leaseMs,
         bounds,
         ended: false,
-        attempting: false,
         settle: (outcome) => {
           clearTimeout(timer);
           bounds.signal?.removeEventListener('abort', onAbort);
@@ -147,26 +145,33 @@ export class Claims {
       // The wait ends a little before the client's deadline, so the empty answer reaches it in time.
       const until = Math.min(Date.now() + waitMs, bounds.deadline === undefined ? Infinity : bounds.deadline - answerMarginMs);
       timer = setTimeout(onAbort, Math.max(0, until - Date.now()));
-      if (bounds.signal?.aborted) return this.#endNow(waiter);
+      if (bounds.signal?.aborted) return this.#end(waiter);
       bounds.signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
       this.#poll();
     });
   }
 
-  // A waiter whose wait is over leaves the queue and gets no video, unless an attempt for
-  // it is under way: then the attempt's result answers it (a video claimed for its worker
-  // must reach that worker, or it would sit claimed by nobody until its lease ran out).
+  // A waiter whose wait is over leaves the queue and is answered with no video at once,
+  // even while an attempt for it is under way: the answer must reach the client before its
+  // deadline, and a slow store must not hold it. What that attempt claims for it is given
+  // back (#giveBack).
   #end(waiter: Waiter): void {
+    if (waiter.ended) return;
     waiter.ended = true;
-    if (waiter.attempting) return;
-    this.#endNow(waiter);
-  }
-
-  #endNow(waiter: Waiter): void {
     const at = this.#waiters.indexOf(waiter);
     if (at >= 0) this.#waiters.splice(at, 1);
     waiter.settle({});
+  }
+
+  // A video claimed for a call that had already been answered: nobody works on it, so it goes
+  // back to the queue at once (TRANSCODING → UPLOADED, conditional on the claim's version)
+  // rather than waiting out its lease. Its attempt stays counted. Best effort: if this write
+  // fails, the lease runs out as for a worker that vanished.
+  #giveBack(video: Video): void {
+    this.#store
+      .update(video, { fields: { status: 'UPLOADED' }, updateTime: this.#clock.now() }, { version: video.version, statusIn: allowedFrom('UPLOADED') })
+      .then(() => this.wake(), () => undefined);
   }
 
   // The one poll of this process: claims for the longest-waiting call until an attempt
@@ -180,22 +185,22 @@ export class Claims {
         while (this.#waiters.length > 0 && !this.#stopped) {
           this.#woken = false;
           const waiter = this.#waiters[0]!;
-          waiter.attempting = true;
           let video: Video | undefined;
           try {
             video = await this.#attempt(waiter.workerId, waiter.leaseMs, waiter.bounds);
           } catch (error) {
-            waiter.attempting = false;
             for (const each of this.#waiters.splice(0)) each.settle({ error });
+            if (!waiter.ended) waiter.settle({ error });
             return;
           }
-          waiter.attempting = false;
           if (video !== undefined) {
-            this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-            waiter.settle({ video });
+            if (waiter.ended) this.#giveBack(video);
+            else {
+              this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+              waiter.settle({ video });
+            }
             continue;
           }
-          if (waiter.ended) this.#endNow(waiter);
           if (this.#waiters.length === 0 || this.#woken) continue;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, this.#pollIntervalMs);

@@ -216,17 +216,24 @@ describe('the long poll', () => {
     expect(after.ms).toBeLessThan(100);
   });
 
-  it('a video claimed for a call whose wait ended meanwhile still reaches that call', async () => {
+  it('a call is answered when its wait ends even while its store attempt is slow; what that attempt claims goes back to the queue', async () => {
     let release!: () => void;
+    const started = performance.now();
     const waiting = claim({ workerId: 'w-late', waitMs: 200 });
     await new Promise((resolve) => setTimeout(resolve, 20));
     counted.hold = new Promise<void>((resolve) => (release = resolve));
-    await upload(); // wakes the poll, whose attempt is now held past the wait's end
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const uploaded = await upload(); // wakes the poll, whose attempt is now held past the wait's end
+    const video: Video | undefined = await waiting;
+    expect(video).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(400);
     counted.hold = undefined;
     release();
-    const video: Video | undefined = await waiting;
-    expect(video).toMatchObject({ status: 'TRANSCODING', claim: { workerId: 'w-late' } });
+    // The held attempt claimed the video for w-late, who had been answered: it is given back.
+    // Two writes: the claim, then the give-back.
+    for (let i = 0; i < 100 && (await inner.get(uploaded))!.version < uploaded.version + 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const stored = (await inner.get(uploaded))!;
+    expect(stored).toMatchObject({ status: 'UPLOADED', claim: undefined, attemptCount: 1 });
+    expect(await claim({ workerId: 'w-next' })).toMatchObject({ videoId: uploaded.videoId, claim: { workerId: 'w-next' }, attemptCount: 2 });
   });
 
   it('a store outage answers every waiting call with the error', async () => {
