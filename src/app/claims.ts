@@ -219,7 +219,7 @@ export class Claims {
 }
 
 /** How long before the client's deadline a waiting call gives up, so its empty answer arrives in time. */
-const answerMarginMs = 50;
+const answerMarginMs = 200;
 
 function requireAdmin(principal: Principal, rpc: string): void {
   if (!principal.isAdmin) throw new PermissionDenied(`${rpc} needs the ${adminScope} scope`);
