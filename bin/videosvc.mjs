@@ -2,8 +2,9 @@
 // The `videosvc` executable. It runs the bundle in dist/service (scripts/build.mjs; built by
 // `npm ci` and again by `npm start`) when that is newer than every file under src/, and
 // otherwise the TypeScript sources through tsx, so an edited source is never shadowed by
-// an older bundle and a checkout without a build still works.
-import { readdirSync, statSync } from 'node:fs';
+// an older bundle and a checkout without a build still works. An installed package (npm pack)
+// ships the bundle and no src/, so there it always runs the bundle.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
 // The AWS SDK warns on Node 20 that *future* SDK releases will need Node 22. The versions
 // here are pinned, and the multi-line warning would break the CLI's promise of one
@@ -25,6 +26,7 @@ function newestChange(directory) {
 
 function bundleIsCurrent() {
   try {
+    if (!existsSync(sources)) return existsSync(bundle);
     return statSync(bundle).mtimeMs > newestChange(sources);
   } catch {
     return false;
