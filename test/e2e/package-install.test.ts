@@ -3,8 +3,10 @@
 // against the service the tarball ships (started from the installed bin, not the sources),
 // and the repository's tsc type-checks its TypeScript against the installed .d.ts files.
 import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
@@ -79,7 +81,7 @@ describe('the package, installed from its tarball by another project', () => {
         env: { PATH: process.env.PATH ?? '', VIDEOSVC_URL: serve.url, VIDEOSVC_TOKEN: token },
       });
       const result = JSON.parse(stdout) as { resolved: string; videoId: string; seen: Record<string, unknown>; refused: string };
-      expect(result.resolved).toBe(`file://${consumer}/node_modules/videosvc/dist/lib/client.js`);
+      expect(result.resolved).toBe(pathToFileURL(join(realpathSync(consumer), 'node_modules/videosvc/dist/lib/client.js')).href);
       expect(result.videoId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       const expected = { ownerId: 'alice', videoId: result.videoId, title: 'Installed from a tarball', status: 'UPLOADED' };
       expect(result.seen).toEqual({ grpc: expected, connect: expected, 'grpc-web': expected });

@@ -61,8 +61,10 @@ export async function installConsumer(directory: string, packed: PackedPackage, 
   for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
   // --ignore-scripts: a linked package's install script (better-sqlite3's native build)
   // would otherwise run inside this checkout's node_modules. --install-links=false keeps the
-  // links links (a copy would need its own dependencies fetched).
-  await run('npm', ['install', '--offline', '--ignore-scripts', '--install-links=false', '--no-audit', '--no-fund'], {
+  // links links (a copy would need its own dependencies fetched). An empty cache of its own
+  // proves nothing came from an earlier download.
+  const cache = `${directory}.npm-cache`;
+  await run('npm', ['install', '--offline', '--cache', cache, '--ignore-scripts', '--install-links=false', '--no-audit', '--no-fund'], {
     cwd: directory,
     env: npmEnv(),
   });
