@@ -93,9 +93,10 @@ describe('the package, installed from its tarball by another project', () => {
       await killServe(serve);
       data.remove();
     }
-  });
+  }, 60_000);
 
-  it("type-checks a TypeScript consumer against the installed .d.ts files (nodenext with the library checked, bundler), and rejects its mistakes (node16)", async () => {
+  // The long limit: three compilers at once, and the library check alone is ~5 s of CPU.
+  it('type-checks a TypeScript consumer against the installed .d.ts files (nodenext with the library checked, bundler), and rejects its mistakes (node16)', async () => {
     const [nodenext, bundler, wrong] = await Promise.all([
       typeCheck(consumer, passingTsconfigs.nodenext),
       typeCheck(consumer, passingTsconfigs.bundler),
@@ -108,5 +109,5 @@ describe('the package, installed from its tarball by another project', () => {
     expect(wrong.code).toBe(2);
     expect(errors).toEqual([`${wrongModuleName}:3 TS2322`, `${wrongModuleName}:4 TS2322`, `${wrongModuleName}:5 TS2339`]);
     expect(wrong.output).toContain("Property 'deleteEverything' does not exist");
-  });
+  }, 120_000);
 });
