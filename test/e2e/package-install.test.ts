@@ -34,19 +34,21 @@ async function typeCheck(consumer: string, tsconfig: string): Promise<Outcome> {
 }
 
 describe('the package, installed from its tarball by another project', () => {
-  const work = tempDir();
-  const consumer = join(work.path, 'consumer');
+  let work: ReturnType<typeof tempDir>;
+  let consumer: string;
   let packed: PackedPackage;
   let serve: ServeProcess | undefined;
 
   beforeAll(async () => {
+    work = tempDir();
+    consumer = join(work.path, 'consumer');
     packed = await packPackage(work.path);
     await installConsumer(consumer, packed, consumerFiles);
   }, 120_000);
 
   afterAll(async () => {
     await killServe(serve);
-    work.remove();
+    work?.remove();
   });
 
   it('ships the built client with its .d.ts files, the service bundle, bin and proto, and no sources or tests', () => {
