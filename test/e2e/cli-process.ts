@@ -62,9 +62,12 @@ export interface ServeProcess {
   stderr(): string;
 }
 
-/** Starts `videosvc serve` and resolves once it logs `listening`; rejects if it exits first. */
-export function startServe(env: Env, cwd: string): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [binPath, 'serve'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `videosvc serve` and resolves once it logs `listening`; rejects if it exits first.
+ * `bin` is another copy of the executable, e.g. the one an installed package ships.
+ */
+export function startServe(env: Env, cwd: string, bin = binPath): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [bin, 'serve'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let pending = '';
