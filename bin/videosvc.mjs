@@ -2,10 +2,8 @@
 // The `videosvc` executable. It runs the bundle in dist/service (scripts/build.mjs; built by
 // `npm ci` and again by `npm start`) when that is newer than every file under src/, and
 // otherwise the TypeScript sources through tsx, so an edited source is never shadowed by
-    const built = statSync(bundle).mtimeMs;
-    // A tree that ships no sources (the container image, an installed package) has only
-    // the bundle to run; tsx could not run the missing src/ anyway.
-    return !existsSync(sources) || built > newestChange(sources);
+// an older bundle and a checkout without a build still works. A tree that ships no src/
+// (the container image, an installed package) always runs the bundle.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
 // The AWS SDK warns on Node 20 that *future* SDK releases will need Node 22. The versions
@@ -28,15 +26,8 @@ function newestChange(directory) {
 
 function bundleIsCurrent() {
   try {
-<<<<<<< HEAD
-    const built = statSync(bundle).mtimeMs;
-    // A tree that ships no sources (the container image: the Dockerfile's runtime stage)
-    // has only the bundle to run; tsx could not run the missing src/ anyway.
-    return !existsSync(sources) || built > newestChange(sources);
-=======
     if (!existsSync(sources)) return existsSync(bundle);
     return statSync(bundle).mtimeMs > newestChange(sources);
->>>>>>> i12-pkg
   } catch {
     return false;
   }
