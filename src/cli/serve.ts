@@ -33,7 +33,7 @@ ${shutdownGraceMs / 1000} s), closes the store and exits 0; a second signal exit
 
 Configuration (environment variables, or a .env file in the working directory):
   PORT, HOST                 listen address (default ${defaults.PORT}, ${defaults.HOST})
-  VIDEO_STORE                sqlite or dynamodb (default ${defaults.VIDEO_STORE}; USE_DYNAMO=true means dynamodb)
+  VIDEO_STORE                sqlite or dynamodb (default ${defaults.VIDEO_STORE}; the older USE_DYNAMO: true or 1 means dynamodb, false or 0 sqlite)
   SQLITE_PATH                database file, or :memory: (default ${defaults.SQLITE_PATH})
   SQLITE_SYNCHRONOUS         FULL (survives power loss) or NORMAL (survives a crash) (default ${defaults.SQLITE_SYNCHRONOUS})
   DYNAMO_TABLE               DynamoDB table (default: from SSM, else ${defaults.DYNAMO_TABLE})
