@@ -193,15 +193,19 @@ type DynamoClient = import('@aws-sdk/client-dynamodb').DynamoDBClient;
 // line naming the task, the endpoint and the cause (never a response body).
 async function withClient(config: Config, task: string, work: (client: DynamoClient) => Promise<number>): Promise<number> {
   const { createDynamoClient } = await import('../adapters/dynamo/client.ts');
-  const { classifyAwsFailure } = await import('../adapters/aws/failure.ts');
+  const { classifyAwsFailure, missingAwsSetting } = await import('../adapters/aws/failure.ts');
   const { DynamoSetupError } = await import('../adapters/dynamo/errors.ts');
   const client = createDynamoClient(config.awsRegion === undefined ? {} : { region: config.awsRegion });
   try {
     return await work(client);
   } catch (error) {
+    if (error instanceof DynamoSetupError) throw error;
+    // No region or no credentials: the SDK's own words name no variable; serve's do.
+    const missing = missingAwsSetting(error, `to ${task} in DynamoDB`);
+    if (missing !== undefined) throw new Error(missing);
     // Our own errors already read as one line; only SDK and network failures need wording.
     const fromSdk = typeof error === 'object' && error !== null && ('$metadata' in error || 'code' in error);
-    if (error instanceof DynamoSetupError || !fromSdk) throw error;
+    if (!fromSdk) throw error;
     const failure = classifyAwsFailure(error);
     throw new Error(`cannot ${task} in DynamoDB${failure.endpoint === undefined ? '' : ` at ${failure.endpoint}`}: ${failure.cause}`);
   } finally {
