@@ -93,12 +93,22 @@ function parsePort(raw: string | undefined): number {
   return port;
 }
 
+// The older deployment's switch. Only these spellings (any case): anything else, such as
+// `yes`, used to fall back to SQLite without a word, so it is refused instead.
+const useDynamoValues: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
+
+function parseUseDynamo(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  const value = useDynamoValues[raw.toLowerCase()];
+  if (value === undefined) throw new ConfigError(`USE_DYNAMO must be true, false, 1 or 0 (got "${raw}")`);
+  return value;
+}
+
 function parseStore(env: Environment): StoreKind {
   const raw = text(env, 'VIDEO_STORE')?.toLowerCase();
-  if (raw === undefined) {
-    const legacy = text(env, 'USE_DYNAMO')?.toLowerCase();
-    return legacy === 'true' || legacy === '1' ? 'dynamodb' : defaults.VIDEO_STORE;
-  }
+  // Checked even when VIDEO_STORE wins, so a mistyped switch is never silently ignored.
+  const useDynamo = parseUseDynamo(text(env, 'USE_DYNAMO'));
+  if (raw === undefined) return useDynamo === true ? 'dynamodb' : defaults.VIDEO_STORE;
   if (raw === 'sqlite' || raw === 'dynamodb') return raw;
   throw new ConfigError(`VIDEO_STORE must be "sqlite" or "dynamodb" (got "${env.VIDEO_STORE}")`);
 }

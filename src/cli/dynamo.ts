@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { dynamoNames, dynamoStatusIndex, dynamoWorkIndex, parseConfig, readEnvironment, type Config } from '../app/config.ts';
 import { UsageError, parseCommandLine, printOut, type Command } from './command.ts';
+import { reportProgress } from './progress.ts';
 
 const defaultIndexName = 'OwnerCreatedIndex';
 
@@ -33,14 +34,15 @@ create-index     Adds an owner/time index to an existing table online (UpdateTab
 backfill-status  Gives every item the owner-and-status key (ownerStatus =
                  <ownerId>#<status>) it lacks or holds out of date — items written before
                  this version of the service — with a paginated Scan and one conditional
-                 write per item, progress on stderr; idempotent. Prints how many it wrote.
+                 write per item, progress (count, rate) on stderr once a second;
+                 idempotent. Prints how many it wrote.
                  Until it has run once to the end, serve filters the slower way.
 backfill-work    Gives every item the work index attributes (workShard, readyAt) it
                  lacks — items written before the index existed, such as the older
                  application's uploaded videos, which no claim finds until then — and
                  removes them where the status says they do not belong; a paginated
-                 Scan and one conditional write per item, progress on stderr;
-                 idempotent. Prints how many it wrote.
+                 Scan and one conditional write per item, progress (count, rate) on
+                 stderr once a second; idempotent. Prints how many it wrote.
 
 options:
   --name <index>  the owner/time index create-index adds (default ${defaultIndexName})
@@ -153,9 +155,10 @@ async function backfillWorkAction(config: Config): Promise<number> {
   const { backfillWork } = await import('../adapters/dynamo/backfill-work.ts');
   const { table, workIndex } = await resolveNames(config);
   return withClient(config, `backfill table ${table}`, async (client) => {
+    const progress = reportProgress('backfill-work', 'videos');
     const result = await backfillWork(client, table, {
-      onProgress: (progress) => process.stderr.write(`backfill-work: ${progress.scanned} videos read, ${progress.updated} updated\n`),
-    });
+      onProgress: ({ scanned, updated }) => progress.update(scanned, `${scanned} videos read, ${updated} updated`),
+    }).finally(() => progress.stop());
     const raced = result.raced === 0 ? '' : `; ${result.raced} changed while being read (their writers keep the attributes; a re-run checks them)`;
     await printOut(
       `backfilled work index attributes of ${result.updated} of ${result.scanned} videos in table ${table}${raced}\n` +
@@ -169,9 +172,10 @@ async function backfillStatusAction(config: Config): Promise<number> {
   const { backfillStatus } = await import('../adapters/dynamo/backfill-status.ts');
   const { table, statusIndex } = await resolveNames(config);
   return withClient(config, `backfill table ${table}`, async (client) => {
+    const progress = reportProgress('backfill-status', 'videos');
     const result = await backfillStatus(client, table, {
-      onProgress: (progress) => process.stderr.write(`backfill-status: ${progress.scanned} videos read, ${progress.updated} keys written\n`),
-    });
+      onProgress: ({ scanned, updated }) => progress.update(scanned, `${scanned} videos read, ${updated} keys written`),
+    }).finally(() => progress.stop());
     const raced = result.raced === 0 ? '' : `; ${result.raced} changed while being read (their writers keep the key; a re-run checks them)`;
     await printOut(
       `backfilled ${result.updated} of ${result.scanned} videos in table ${table}${raced}\n` +
@@ -193,15 +197,19 @@ type DynamoClient = import('@aws-sdk/client-dynamodb').DynamoDBClient;
 // line naming the task, the endpoint and the cause (never a response body).
 async function withClient(config: Config, task: string, work: (client: DynamoClient) => Promise<number>): Promise<number> {
   const { createDynamoClient } = await import('../adapters/dynamo/client.ts');
-  const { classifyAwsFailure } = await import('../adapters/aws/failure.ts');
+  const { classifyAwsFailure, missingAwsSetting } = await import('../adapters/aws/failure.ts');
   const { DynamoSetupError } = await import('../adapters/dynamo/errors.ts');
   const client = createDynamoClient(config.awsRegion === undefined ? {} : { region: config.awsRegion });
   try {
     return await work(client);
   } catch (error) {
+    if (error instanceof DynamoSetupError) throw error;
+    // No region or no credentials: the SDK's own words name no variable; serve's do.
+    const missing = missingAwsSetting(error, `to ${task} in DynamoDB`);
+    if (missing !== undefined) throw new Error(missing);
     // Our own errors already read as one line; only SDK and network failures need wording.
     const fromSdk = typeof error === 'object' && error !== null && ('$metadata' in error || 'code' in error);
-    if (error instanceof DynamoSetupError || !fromSdk) throw error;
+    if (!fromSdk) throw error;
     const failure = classifyAwsFailure(error);
     throw new Error(`cannot ${task} in DynamoDB${failure.endpoint === undefined ? '' : ` at ${failure.endpoint}`}: ${failure.cause}`);
   } finally {

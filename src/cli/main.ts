@@ -5,6 +5,7 @@ import { dynamoCommand } from './dynamo.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { tokenCommand } from './token.ts';
+import { packageVersion } from './version.ts';
 
 const commands: readonly Command[] = [serveCommand, tokenCommand, dynamoCommand, migrateCommand];
 
@@ -18,7 +19,7 @@ export function overview(): string {
     'commands:',
     ...lines,
     '',
-    'Run `videosvc <command> --help` for a command\'s options.',
+    'Run `videosvc <command> --help` for a command\'s options; `videosvc --version` (or -v) prints the version.',
     'Configuration comes from environment variables (and a .env file); see `videosvc serve --help`.',
     '',
   ].join('\n');
@@ -29,6 +30,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   const [name, ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     await printOut(overview());
+    return process.exit(0);
+  }
+  if (name === '--version' || name === '-v') {
+    await printOut(`${packageVersion()}\n`);
     return process.exit(0);
   }
   const command = commands.find((candidate) => candidate.name === name);

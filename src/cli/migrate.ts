@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseConfig, readEnvironment, type Config } from '../app/config.ts';
 import { UsageError, parseCommandLine, printOut, type Command } from './command.ts';
+import { reportProgress } from './progress.ts';
 
 const usage = `usage: videosvc migrate sqlite-to-dynamodb [--sqlite PATH]
 
@@ -11,7 +12,8 @@ Copies every video from the SQLite database into the DynamoDB table configured a
 \`videosvc serve\` (DYNAMO_TABLE / SSM_PARAMETER_PREFIX, AWS_REGION,
 AWS_ENDPOINT_URL_DYNAMODB), keeping every field: ids, times, status, labels. A video
 already in the table is never overwritten, so the command is safe to re-run. Prints how
-many videos were copied and how many skipped.
+many videos were copied and how many skipped; a run longer than a second reports its
+progress (count and rate) on stderr once a second.
 
 options:
   --sqlite <path>  the database to copy from (default: SQLITE_PATH, else ./data/videos.sqlite)
@@ -63,8 +65,14 @@ async function migrateToDynamo(config: Config, sqlitePath: string): Promise<numb
     const target = await openDynamoStore(config, logger);
     const table = String(target.description.table);
     let progress = { copied: 0, skipped: 0 };
+    const reporter = reportProgress('migrate sqlite-to-dynamodb', 'videos');
     try {
-      const result = await migrateVideos(source, target.store, { onProgress: (now) => (progress = now) });
+      const result = await migrateVideos(source, target.store, {
+        onProgress: (now) => {
+          progress = now;
+          reporter.update(now.copied + now.skipped, `${now.copied + now.skipped} videos done (${now.copied} copied, ${now.skipped} already there)`);
+        },
+      }).finally(() => reporter.stop());
       await printOut(`copied ${result.copied} videos from ${sqlitePath} to DynamoDB table ${table}; skipped ${result.skipped} already there\n`);
       return 0;
     } catch (error) {

@@ -26,14 +26,15 @@ const usage = `usage: videosvc serve
 
 Runs the video-metadata service: gRPC, gRPC-Web and Connect on one port, plus
 GET /healthz and /readyz. Logs JSON lines (pino) to stdout; the first line after start
-is {"msg":"listening","url":...}. SIGTERM first answers /readyz with 503 and health
+is {"msg":"listening","url":...}, at info, or at warn when LOG_LEVEL=warn; at error,
+fatal or silent the URL goes to stderr instead ("videosvc: listening on <url>"). SIGTERM first answers /readyz with 503 and health
 NOT_SERVING for SHUTDOWN_DELAY_MS (default ${limitVariables.shutdownDelayMs.default}) while still serving calls, so load
 balancers stop sending; then it (and SIGINT, at once) drains in-flight calls (up to
 ${shutdownGraceMs / 1000} s), closes the store and exits 0; a second signal exits 1 at once.
 
 Configuration (environment variables, or a .env file in the working directory):
   PORT, HOST                 listen address (default ${defaults.PORT}, ${defaults.HOST})
-  VIDEO_STORE                sqlite or dynamodb (default ${defaults.VIDEO_STORE}; USE_DYNAMO=true means dynamodb)
+  VIDEO_STORE                sqlite or dynamodb (default ${defaults.VIDEO_STORE}; the older USE_DYNAMO: true or 1 means dynamodb, false or 0 sqlite)
   SQLITE_PATH                database file, or :memory: (default ${defaults.SQLITE_PATH})
   SQLITE_SYNCHRONOUS         FULL (survives power loss) or NORMAL (survives a crash) (default ${defaults.SQLITE_SYNCHRONOUS})
   DYNAMO_TABLE               DynamoDB table (default: from SSM, else ${defaults.DYNAMO_TABLE})
@@ -72,7 +73,11 @@ export const serveCommand: Command = {
     const [{ createLogger }, { start }] = await Promise.all([import('../adapters/log.ts'), import('../main/start.ts')]);
     const logger = createLogger(config.logLevel);
     const shutdown = shutdownOnSignals(logger, config.limits.shutdownDelayMs);
-    shutdown.attach(await start(config, { logger }));
+    const service = await start(config, { logger });
+    shutdown.attach(service);
+    // Below warn (error, fatal, silent) the log holds no `listening` line; the address
+    // still has to be known somewhere, so it goes to stderr as one plain line.
+    if (!logger.isLevelEnabled('warn')) process.stderr.write(`videosvc: listening on ${service.url}\n`);
     return 'running';
   },
 };

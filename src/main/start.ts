@@ -87,7 +87,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         corsOrigins: config.corsOrigins,
       }),
     );
-    logger.info({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
+    // The one line that says where the service is (PORT=0 picks a port nothing else
+    // reports), so LOG_LEVEL=warn still gets it, at warn.
+    const listeningLevel = logger.isLevelEnabled('info') ? 'info' : 'warn';
+    logger[listeningLevel]({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
 
     let stopping: Promise<void> | undefined;
     const stop = async ({ graceMs = defaultGraceMs, preStopDelayMs = 0 }: StopOptions = {}): Promise<void> => {

@@ -80,7 +80,7 @@ describe('DynamoVideoStore.open', () => {
       const client = new DynamoDBClient({ endpoint: dynamo.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
       const failure = await DynamoVideoStore.open({ table: 'videos', ownerIndex: 'OwnerIndex', client }).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(DynamoSetupError);
-      expect((failure as Error).message).toBe('no AWS region for DynamoDB; set AWS_REGION');
+      expect((failure as Error).message).toBe('no AWS region for DynamoDB: set AWS_REGION');
     } finally {
       process.env = saved;
     }

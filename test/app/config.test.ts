@@ -85,6 +85,11 @@ describe('configuration', () => {
     expect(parseConfig({ USE_DYNAMO: 'true' }).store).toBe('dynamodb');
     expect(parseConfig({ USE_DYNAMO: 'false' }).store).toBe('sqlite');
     expect(parseConfig({ USE_DYNAMO: 'true', VIDEO_STORE: 'sqlite' }).store).toBe('sqlite');
+    expect(parseConfig({ USE_DYNAMO: 'TRUE' }).store).toBe('dynamodb');
+    expect(parseConfig({ USE_DYNAMO: '1' }).store).toBe('dynamodb');
+    expect(parseConfig({ USE_DYNAMO: '0' }).store).toBe('sqlite');
+    expect(parseConfig({ USE_DYNAMO: ' False ' }).store).toBe('sqlite');
+    expect(parseConfig({ USE_DYNAMO: '' }).store).toBe('sqlite');
   });
 
   it('names the work index by DYNAMO_WORK_INDEX, else SSM dynamoWorkIndex, else WorkIndex', () => {
@@ -106,6 +111,8 @@ describe('configuration', () => {
     [{ PORT: '65536' }, 'PORT must be a whole number from 0 to 65535 (got "65536")'],
     [{ PORT: '-1' }, 'PORT must be a whole number from 0 to 65535 (got "-1")'],
     [{ VIDEO_STORE: 'postgres' }, 'VIDEO_STORE must be "sqlite" or "dynamodb" (got "postgres")'],
+    [{ USE_DYNAMO: 'yes' }, 'USE_DYNAMO must be true, false, 1 or 0 (got "yes")'],
+    [{ USE_DYNAMO: 'on', VIDEO_STORE: 'dynamodb' }, 'USE_DYNAMO must be true, false, 1 or 0 (got "on")'],
     [{ SQLITE_SYNCHRONOUS: 'OFF' }, 'SQLITE_SYNCHRONOUS must be FULL or NORMAL (got "OFF")'],
     [{ TLS_CERT_FILE: 'c.pem' }, 'TLS_CERT_FILE and TLS_KEY_FILE must be set together (or neither)'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],

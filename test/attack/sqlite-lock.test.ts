@@ -1,9 +1,9 @@
 // Attack: another process holds the SQLite write lock (BEGIN IMMEDIATE) for 6 s (30 s with
 // VIDEOSVC_ATTACK_HEAVY=1) under the real service (start(), a file store) while it serves
 // a steady GetVideo load and some writes with a 1 s deadline. The process must not
-// freeze: GetVideo p99 < 50 ms throughout, /healthz and Health answer, /readyz says not
-// ready, every write ends by its deadline; after the release writes succeed and /readyz
-// is ready again, with no restart.
+// freeze: GetVideo p99 < 50 ms throughout, /healthz and Health answer, /readyz and the
+// health of video.v1.VideoService say not ready, every write ends by its deadline; after
+// the release writes succeed and /readyz is ready again, with no restart.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +102,7 @@ describe(`a SQLite write lock held by another process for ${lockMs / 1000} s`, (
     const probeFor = async (untilMs: number, record: boolean): Promise<void> => {
       while (Date.now() < untilMs) {
         const started = Date.now();
-        const [healthz, readyz, check] = await Promise.all([status('/healthz'), status('/readyz'), health.check({ service: '' })]);
+        const [healthz, readyz, check] = await Promise.all([status('/healthz'), status('/readyz'), health.check({ service: 'video.v1.VideoService' })]);
         if (record) probes.push({ healthz, readyz, health: Serving[check.status], ms: Date.now() - started });
         await sleep(500);
       }

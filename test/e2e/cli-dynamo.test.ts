@@ -1,18 +1,21 @@
 // The CLI over DynamoDB (dynalite on loopback): `dynamo create-table`, `create-index
-// --status`, `backfill-status`, `serve` with VIDEO_STORE=dynamodb, and the start-up lines
-// for a missing table and for old-style or missing indexes.
+// --status`, `backfill-status`, `backfill-work` (and its progress lines), `serve` with
+// VIDEO_STORE=dynamodb, and the start-up lines for a missing table and for old-style or
+// missing indexes.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/adapters/token/mint.ts';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { createVideosTable, startDynalite, testClient, type RunningDynalite } from '../support/dynalite.ts';
 import { startIndexProxy } from '../support/index-proxy.ts';
+import { startSlowProxy } from '../support/slow-proxy.ts';
 import {
   baseEnv,
   freePort,
   killServe,
   runCli,
+  runCliTimed,
   startServe,
   tempDir,
   testSecret,
@@ -161,7 +164,8 @@ describe('videosvc over DynamoDB', () => {
         `backfilled 1 of 2 videos in table ${env.DYNAMO_TABLE}\n` +
           'next: restart the service once index OwnerStatusIndex is ACTIVE; status-filtered lists then use it\n',
       );
-      expect(backfilled.stderr).toBe('backfill-status: 2 videos read, 1 keys written\n');
+      // Nothing but progress lines, and those only if the run took over a second.
+      expect(backfilled.stderr).toMatch(/^(backfill-status: \d+ videos read, \d+ keys written; \d+ s, \d+ videos\/s\n)*$/);
 
       serve = await startServe(env, dir.path);
       expect(serve.logs.filter((line) => line.level === 40)).toEqual([]);
@@ -172,6 +176,51 @@ describe('videosvc over DynamoDB', () => {
     } finally {
       await killServe(serve);
       serve = undefined;
+      await proxy.close();
+    }
+  });
+
+  it('backfill-work longer than a second reports its count and rate on stderr, at most once a second, within one Scan page', async () => {
+    const env = dynamoEnv();
+    const admin = testClient(dynamo.endpoint);
+    await createVideosTable(admin, { table: env.DYNAMO_TABLE!, ownerIndex: 'OwnerIndex' }, 'owner-time', { workIndex: false });
+    // The older application's uploaded videos: no index attributes, so each needs a write.
+    const count = 240;
+    const ids = Array.from({ length: count }, (_, index) => `${index.toString(16).padStart(8, '0')}-3c1d-4e5f-8a7b-9c0d1e2f3a4b`);
+    for (let start = 0; start < count; start += 25) {
+      await admin.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            [env.DYNAMO_TABLE!]: ids.slice(start, start + 25).map((id) => ({
+              PutRequest: { Item: { ownerId: { S: 'dora' }, videoId: { S: id }, originalName: { S: 'old.mov' }, status: { S: 'uploaded' }, createdAt: { S: '2023-01-01T00:00:00.000Z' } } },
+            })),
+          },
+        }),
+      );
+    }
+    admin.destroy();
+    // Every byte to and from DynamoDB held back 40 ms: seconds of run time, no CPU spent.
+    const proxy = await startSlowProxy(Number(new URL(dynamo.endpoint).port));
+    proxy.delayMs = 40;
+    try {
+      const result = await runCliTimed(['dynamo', 'backfill-work'], { ...env, AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint }, dir.path);
+      expect(result.code, result.stderr.map((line) => line.text).join('\n')).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^backfilled work index attributes of ${count} of ${count} videos in table ${env.DYNAMO_TABLE}\n`));
+      const lines = result.stderr.map((line) => ({ atMs: line.atMs, match: /^backfill-work: (\d+) videos read, (\d+) updated; (\d+) s, (\d+) videos\/s$/.exec(line.text) }));
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      for (const line of lines) expect(line.match, JSON.stringify(result.stderr)).not.toBeNull();
+      const figures = lines.map(({ match }) => ({ read: Number(match![1]), updated: Number(match![2]), seconds: Number(match![3]), rate: Number(match![4]) }));
+      expect(figures.map((figure) => figure.seconds)).toEqual(figures.map((_, index) => index + 1));
+      for (let index = 1; index < lines.length; index++) expect(lines[index]!.atMs - lines[index - 1]!.atMs).toBeGreaterThan(500);
+      for (const figure of figures) {
+        // All of them sit in one Scan page: the count moves within it, as each write finishes.
+        expect(figure.read).toBeGreaterThan(0);
+        expect(figure.read).toBeLessThan(count);
+        expect(figure.updated).toBe(figure.read);
+        expect(figure.rate).toBeGreaterThanOrEqual(Math.floor(figure.read / (figure.seconds + 0.5)));
+        expect(figure.rate).toBeLessThanOrEqual(Math.ceil(figure.read / (figure.seconds - 0.5)));
+      }
+    } finally {
       await proxy.close();
     }
   });

@@ -1,4 +1,5 @@
-// SPEC §7: `--help` on each command; an unknown command prints the usage and exits 2.
+// SPEC §7: `--help` on each command; `--version`; an unknown command prints the usage and exits 2.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, runCli, tempDir } from './cli-process.ts';
 
@@ -33,6 +34,12 @@ describe.concurrent('videosvc --help', () => {
       expect(result.stdout).not.toContain(secretValue);
     });
   }
+
+  it.each([['--version'], ['-v']])('videosvc %s prints the version from package.json and exits 0', async (flag) => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const result = await run([flag]);
+    expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
 
   it('an unknown command prints the usage on stderr and exits 2', async () => {
     const result = await run(['frobnicate']);

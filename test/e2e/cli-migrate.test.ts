@@ -1,5 +1,6 @@
 // `videosvc migrate sqlite-to-dynamodb`: every video copied with every field, nothing
-// already in the table overwritten, counts printed, safe to re-run (SPEC §7).
+// already in the table overwritten, counts printed, safe to re-run (SPEC §7); progress on
+// stderr when it runs longer than a second (issue 12).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,8 @@ import { SqliteVideoStore } from '../../src/adapters/sqlite/store.ts';
 import { newVideo } from '../../src/domain/new-video.ts';
 import type { Video } from '../../src/domain/video.ts';
 import { startDynalite, testClient, type RunningDynalite } from '../support/dynalite.ts';
-import { baseEnv, freePort, runCli, tempDir, type Env } from './cli-process.ts';
+import { startSlowProxy } from '../support/slow-proxy.ts';
+import { baseEnv, freePort, runCli, runCliTimed, tempDir, type Env } from './cli-process.ts';
 
 let dynamo: RunningDynalite;
 let dir: ReturnType<typeof tempDir>;
@@ -95,6 +97,49 @@ describe('videosvc migrate sqlite-to-dynamodb', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(`copied 0 videos from ${sqlitePath} to DynamoDB table ${env.DYNAMO_TABLE}; skipped 25 already there\n`);
     await table.close();
+  });
+
+  it('a run longer than a second reports its count and rate on stderr, at most once a second', async () => {
+    const count = 160;
+    const sqlitePath = join(dir.path, 'old.sqlite');
+    await seedSqlite(sqlitePath, count);
+    const env = dynamoEnv();
+    expect((await runCli(['dynamo', 'create-table'], env, dir.path)).code).toBe(0);
+    // Every byte to and from DynamoDB held back 40 ms: the copy takes seconds, with no CPU
+    // spent, so the progress lines are due whatever the machine's load.
+    const proxy = await startSlowProxy(Number(new URL(dynamo.endpoint).port));
+    proxy.delayMs = 40;
+    try {
+      const started = Date.now();
+      const result = await runCliTimed(['migrate', 'sqlite-to-dynamodb', '--sqlite', sqlitePath], { ...env, AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint }, dir.path);
+      const tookMs = Date.now() - started;
+      expect(result.code, result.stderr.map((line) => line.text).join('\n')).toBe(0);
+      expect(result.stdout).toBe(`copied ${count} videos from ${sqlitePath} to DynamoDB table ${env.DYNAMO_TABLE}; skipped 0 already there\n`);
+      console.log(`migrate of ${count} videos through a 40 ms proxy: ${tookMs} ms, progress lines: ${result.stderr.map((line) => `${line.atMs} ms "${line.text}"`).join('; ')}`);
+      expect(tookMs).toBeGreaterThan(2_000);
+
+      const progress = result.stderr.map((line) => ({
+        atMs: line.atMs,
+        match: /^migrate sqlite-to-dynamodb: (\d+) videos done \((\d+) copied, 0 already there\); (\d+) s, (\d+) videos\/s$/.exec(line.text),
+      }));
+      expect(progress.length).toBeGreaterThanOrEqual(1);
+      for (const { match } of progress) expect(match).not.toBeNull();
+      const figures = progress.map(({ match }) => ({ done: Number(match![1]), copied: Number(match![2]), seconds: Number(match![3]), rate: Number(match![4]) }));
+      for (const figure of figures) {
+        expect(figure.done).toBe(figure.copied);
+        expect(figure.done).toBeLessThanOrEqual(count);
+        // The rate is the count over the time so far.
+        expect(figure.rate).toBeGreaterThanOrEqual(Math.floor(figure.done / (figure.seconds + 0.5)));
+        expect(figure.rate).toBeLessThanOrEqual(Math.ceil(figure.done / (figure.seconds - 0.5)));
+      }
+      // One line a second by the command's own clock (1 s, 2 s, …), and never two close together on arrival.
+      expect(figures.map((figure) => figure.seconds)).toEqual(figures.map((_, index) => index + 1));
+      for (let index = 1; index < progress.length; index++) expect(progress[index]!.atMs - progress[index - 1]!.atMs).toBeGreaterThan(500);
+      // The counts only grow.
+      for (let index = 1; index < figures.length; index++) expect(figures[index]!.done).toBeGreaterThanOrEqual(figures[index - 1]!.done);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('reads SQLITE_PATH when --sqlite is not given', async () => {

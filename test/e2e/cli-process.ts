@@ -53,6 +53,32 @@ export function runCli(args: readonly string[], env: Env, cwd: string): Promise<
   });
 }
 
+/** Runs `videosvc <args>` to completion, noting when each stderr line arrived (ms since the start). */
+export function runCliTimed(
+  args: readonly string[],
+  env: Env,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: Array<{ text: string; atMs: number }> }> {
+  return new Promise((resolveRun, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [binPath, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let pending = '';
+    const stderr: Array<{ text: string; atMs: number }> = [];
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const text of lines) stderr.push({ text, atMs: Date.now() - started });
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (pending !== '') stderr.push({ text: pending, atMs: Date.now() - started });
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
 export interface ServeProcess {
   readonly child: ChildProcess;
   readonly url: string;

@@ -54,6 +54,12 @@ describe.concurrent('videosvc serve refuses to start when misconfigured', () => 
     expectOneLine(await serveFailingIn(dir, { VIDEO_STORE: 'mongodb' }), /VIDEO_STORE must be "sqlite" or "dynamodb" \(got "mongodb"\)/);
   }));
 
+  it('USE_DYNAMO other than true, false, 1 or 0 is named, never read as SQLite', inTempDir(async (dir) => {
+    const result = await serveFailingIn(dir, { USE_DYNAMO: 'yes' });
+    expectOneLine(result, /^videosvc: USE_DYNAMO must be true, false, 1 or 0 \(got "yes"\)$/);
+    expect(result.code).toBe(1);
+  }));
+
   it('a bogus SQLITE_SYNCHRONOUS is named', inTempDir(async (dir) => {
     expectOneLine(await serveFailingIn(dir, { SQLITE_SYNCHRONOUS: 'bogus' }), /SQLITE_SYNCHRONOUS must be FULL or NORMAL/);
   }));

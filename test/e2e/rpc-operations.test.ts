@@ -55,13 +55,43 @@ describe('health and probes', () => {
     expect((await get(`${service.url}/nope`)).status).toBe(404);
   });
 
-  it('Health.Check is SERVING for "" and video.v1.VideoService, NOT_SERVING when the store is down, NOT_FOUND otherwise', async () => {
+  it('Health.Check is SERVING for "" and video.v1.VideoService; with the store down only video.v1.VideoService is NOT_SERVING; NOT_FOUND otherwise', async () => {
     const health = createClient(Health, createGrpcTransport({ baseUrl: service.url }));
     expect((await health.check({ service: '' })).status).toBe(Status.SERVING);
     expect((await health.check({ service: 'video.v1.VideoService' })).status).toBe(Status.SERVING);
     expect((await failureOf(health.check({ service: 'other.Service' }))).code).toBe(Code.NotFound);
     faulty.mode = 'unavailable';
-    expect((await health.check({ service: '' })).status).toBe(Status.NOT_SERVING);
+    // The whole server reflects the process (a liveness probe must not restart it for a
+    // store outage); the service reflects readiness, as /readyz does.
+    expect((await health.check({ service: 'video.v1.VideoService' })).status).toBe(Status.NOT_SERVING);
+    expect((await health.check({ service: '' })).status).toBe(Status.SERVING);
+    expect((await get(`${service.url}/readyz`)).status).toBe(503);
+    const { statuses } = await health.list({});
+    expect(Object.fromEntries(Object.entries(statuses).map(([name, answer]) => [name, answer.status]))).toEqual({
+      '': Status.SERVING,
+      'video.v1.VideoService': Status.NOT_SERVING,
+    });
+  });
+
+  it('Health.Watch of "" stays SERVING through a store outage while the service\'s own Watch turns NOT_SERVING', async () => {
+    const health = createClient(Health, createGrpcTransport({ baseUrl: service.url }));
+    const abort = new AbortController();
+    const server: Status[] = [];
+    const videoService: Status[] = [];
+    const watch = (name: string, into: Status[]) =>
+      (async () => {
+        for await (const update of health.watch({ service: name }, { signal: abort.signal })) into.push(update.status);
+      })().catch(() => undefined);
+    const watching = [watch('', server), watch('video.v1.VideoService', videoService)];
+    while (server.length === 0 || videoService.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    faulty.mode = 'unavailable';
+    while (videoService.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Several re-probe intervals (20 ms here) pass with the store down.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    abort.abort();
+    await Promise.all(watching);
+    expect(videoService).toEqual([Status.SERVING, Status.NOT_SERVING]);
+    expect(server).toEqual([Status.SERVING]);
   });
 
   it('Health.Watch sends the current status, then each change', async () => {

@@ -1,7 +1,8 @@
 // Issue 5: the store stopped mid-run. The service (the real composition root, start())
 // keeps running: every call fails UNAVAILABLE (retryable, not INTERNAL), /readyz says
-// 503 and Health NOT_SERVING while /healthz stays 200; when DynamoDB is back the same
-// process serves again.
+// 503 and the health of video.v1.VideoService NOT_SERVING, while /healthz stays 200 and
+// the whole server's health ("", what a liveness probe asks) stays SERVING; when DynamoDB
+// is back the same process serves again.
 import { Code, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { pino } from 'pino';
@@ -54,6 +55,7 @@ describe('DynamoDB stopped under a running service', () => {
     const before = (await client.createVideo({ video: { originalName: 'before.mp4' } })).video!;
     expect(await probe('/readyz')).toBe(200);
     expect((await health.check({ service: '' })).status).toBe(Serving.SERVING);
+    expect((await health.check({ service: 'video.v1.VideoService' })).status).toBe(Serving.SERVING);
 
     await dynamo.stop();
     const key = { ownerId: '', videoId: before.videoId };
@@ -67,7 +69,8 @@ describe('DynamoDB stopped under a running service', () => {
     ]);
     expect(codes).toEqual(Array(6).fill(Code.Unavailable));
     expect(await probe('/readyz')).toBe(503);
-    expect((await health.check({ service: '' })).status).toBe(Serving.NOT_SERVING);
+    expect((await health.check({ service: 'video.v1.VideoService' })).status).toBe(Serving.NOT_SERVING);
+    expect((await health.check({ service: '' })).status).toBe(Serving.SERVING);
     expect(await probe('/healthz')).toBe(200);
 
     // dynalite keeps its data in memory, so "back" is an empty server on the same port
@@ -78,7 +81,7 @@ describe('DynamoDB stopped under a running service', () => {
     admin.destroy();
 
     expect(await probe('/readyz')).toBe(200);
-    expect((await health.check({ service: '' })).status).toBe(Serving.SERVING);
+    expect((await health.check({ service: 'video.v1.VideoService' })).status).toBe(Serving.SERVING);
     const after = (await client.createVideo({ video: { originalName: 'after.mp4' } })).video!;
     expect(after.status).toBe(VideoStatus.UPLOADED);
     expect((await client.getVideo({ videoId: after.videoId })).video).toEqual(after);

@@ -99,10 +99,27 @@ export function classifyAwsFailure(error: unknown): AwsFailure {
 }
 
 /**
+ * The one wording, shared by `serve` and every command, for a request the SDK could not
+ * sign: no region, or no usable credentials. It names the variables to set (SPEC §5);
+ * undefined for any other failure. `purpose` completes the sentence, e.g. `for DynamoDB`
+ * or `to read secret x from Secrets Manager`.
+ */
+export function missingAwsSetting(error: unknown, purpose: string): string | undefined {
+  const failure = classifyAwsFailure(error);
+  if (failure.kind === 'region') return `no AWS region ${purpose}: set AWS_REGION`;
+  if (failure.kind === 'credentials') {
+    return `no usable AWS credentials ${purpose} (${failure.cause}); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  }
+  return undefined;
+}
+
+/**
  * The ConfigError for a failed read of `subject` (e.g. `secret videosvc/jwt`) from
  * `service`; `notFoundLine` is the whole message when the thing does not exist.
  */
 export function awsConfigError(service: string, subject: string, error: unknown, notFoundLine: string): ConfigError {
+  const missing = missingAwsSetting(error, `to read ${subject} from ${service}`);
+  if (missing !== undefined) return new ConfigError(missing);
   const failure = classifyAwsFailure(error);
   const where = failure.endpoint ?? 'its endpoint';
   switch (failure.kind) {
@@ -112,13 +129,8 @@ export function awsConfigError(service: string, subject: string, error: unknown,
       return new ConfigError(`${service} denied access to ${subject}: ${failure.cause}`);
     case 'unreachable':
       return new ConfigError(`cannot reach ${service} at ${where} to read ${subject}: ${failure.cause}`);
-    case 'credentials':
-      return new ConfigError(
-        `no usable AWS credentials to read ${subject} from ${service} (${failure.cause}); ` +
-          'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
-      );
+    case 'credentials': // both answered by missingAwsSetting above
     case 'region':
-      return new ConfigError(`no AWS region to read ${subject} from ${service}: set AWS_REGION`);
     case 'other':
       return new ConfigError(`${service} failed to read ${subject} at ${where}: ${failure.cause}`);
   }

@@ -17,7 +17,7 @@ import { backfillMarkerKey, ownerStatusAttribute, ownerStatusKeyOfStored } from 
 import { statusAttribute, statusFromAttributeValue } from './status.ts';
 
 export interface BackfillProgress {
-  /** Items read so far (the marker not counted). */
+  /** Items read and dealt with so far (the marker not counted). */
   readonly scanned: number;
   /** Items whose key this run wrote. */
   readonly updated: number;
@@ -51,11 +51,17 @@ export async function backfillStatus(
       }),
     );
     const videos = (page.Items ?? []).filter((item) => item.ownerId?.S !== backfillMarkerKey.ownerId);
-    scanned += videos.length;
     const fixes = videos.filter((item) => item.ownerId?.S !== undefined && item.ownerStatus?.S !== wantedKey(item));
+    // Those needing no fix are dealt with at once; the rest count as their writes finish.
+    // Reported per group of writes, not only per page: a 1 MB page can hold thousands of
+    // items, and the count would stand still meanwhile.
+    let dealtWith = scanned + videos.length - fixes.length;
+    scanned += videos.length;
     for (let start = 0; start < fixes.length; start += concurrency) {
       const outcomes = await Promise.all(fixes.slice(start, start + concurrency).map((item) => fix(client, table, item)));
       for (const outcome of outcomes) outcome ? updated++ : raced++;
+      dealtWith += outcomes.length;
+      if (dealtWith < scanned) options.onProgress?.({ scanned: dealtWith, updated, raced });
     }
     startKey = page.LastEvaluatedKey;
     options.onProgress?.({ scanned, updated, raced });

@@ -21,7 +21,7 @@ import { readStatus, statusAttribute } from './status.ts';
 import { sortableTime, workIndexAttributes, workShardOf } from './work-index.ts';
 
 export interface BackfillWorkProgress {
-  /** Items read so far (service markers not counted). */
+  /** Items read and dealt with so far (service markers not counted). */
   readonly scanned: number;
   /** Items whose work index attributes this run wrote or removed. */
   readonly updated: number;
@@ -72,11 +72,17 @@ export async function backfillWork(
     );
     // Owner ids cannot hold `#` (SPEC §1): such items are the service's own markers.
     const videos = (page.Items ?? []).filter((item) => typeof item.ownerId === 'string' && !item.ownerId.includes('#'));
-    scanned += videos.length;
     const fixes = videos.filter((item) => !isAsWanted(item));
+    // Those needing no fix are dealt with at once; the rest count as their writes finish.
+    // Reported per group of writes, not only per page: a 1 MB page can hold thousands of
+    // items, and the count would stand still meanwhile.
+    let dealtWith = scanned + videos.length - fixes.length;
+    scanned += videos.length;
     for (let start = 0; start < fixes.length; start += concurrency) {
       const outcomes = await Promise.all(fixes.slice(start, start + concurrency).map((item) => fix(doc, table, item)));
       for (const outcome of outcomes) outcome ? updated++ : raced++;
+      dealtWith += outcomes.length;
+      if (dealtWith < scanned) options.onProgress?.({ scanned: dealtWith, updated, raced });
     }
     startKey = page.LastEvaluatedKey;
     options.onProgress?.({ scanned, updated, raced });

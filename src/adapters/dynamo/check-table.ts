@@ -6,7 +6,7 @@ import {
   type GlobalSecondaryIndexDescription,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import { classifyAwsFailure } from '../aws/failure.ts';
+import { missingAwsSetting } from '../aws/failure.ts';
 import { checkStatusIndex, type FilterMode } from './check-status-index.ts';
 import { checkWorkIndex, type WorkIndexCheck } from './check-work-index.ts';
 import { describeEndpoint } from './client.ts';
@@ -93,12 +93,8 @@ export async function checkTable(
         { cause: err },
       );
     }
-    if (classifyAwsFailure(err).kind === 'region') {
-      throw new DynamoSetupError('no AWS region for DynamoDB; set AWS_REGION', { cause: err });
-    }
-    if (errorName(err) === 'CredentialsProviderError') {
-      throw new DynamoSetupError('no AWS credentials for DynamoDB; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY', { cause: err });
-    }
+    const missing = missingAwsSetting(err, 'for DynamoDB');
+    if (missing !== undefined) throw new DynamoSetupError(missing, { cause: err });
     const reason = isUnavailable(err) ? 'is unreachable' : `refused DescribeTable (${errorName(err) ?? 'unknown error'})`;
     throw new DynamoSetupError(`DynamoDB at ${where} ${reason}; check AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB`, { cause: err });
   }

@@ -1,5 +1,8 @@
-// grpc.health.v1.Health (SPEC §6): SERVING for the server ("") and video.v1.VideoService
-// while the store answers; NOT_SERVING when it does not or once shutdown has begun.
+// grpc.health.v1.Health (SPEC §6). The whole server ("") reflects the process: SERVING
+// while it serves, NOT_SERVING once shutdown has begun, whatever the store does, so a
+// liveness probe on it does not restart every replica during a store outage (issue 12).
+// video.v1.VideoService reflects readiness as /readyz does: SERVING while the store
+// answers, NOT_SERVING when it does not or once shutdown has begun.
 import type { ServiceImpl } from '@connectrpc/connect';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotFound } from '../../domain/errors.ts';
@@ -26,10 +29,12 @@ const knownServices = ['', VideoService.typeName];
 export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Health> {
   const watchIntervalMs = options.watchIntervalMs ?? 5_000;
 
-  async function currentStatus(): Promise<Status> {
-    const notReady = () => options.closing.aborted || options.draining?.aborted === true;
-    if (notReady()) return Status.NOT_SERVING;
-    return (await storeReachable(options.ping)) && !notReady() ? Status.SERVING : Status.NOT_SERVING;
+  const stopping = () => options.closing.aborted || options.draining?.aborted === true;
+
+  async function currentStatus(service: string): Promise<Status> {
+    if (stopping()) return Status.NOT_SERVING;
+    if (service === '') return Status.SERVING;
+    return (await storeReachable(options.ping)) && !stopping() ? Status.SERVING : Status.NOT_SERVING;
   }
 
   return {
@@ -37,12 +42,12 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
       if (!knownServices.includes(request.service)) {
         throw new NotFound(`unknown service ${request.service}`);
       }
-      return { status: await currentStatus() };
+      return { status: await currentStatus(request.service) };
     },
 
     async list() {
-      const status = await currentStatus();
-      return { statuses: Object.fromEntries(knownServices.map((service) => [service, { status }])) };
+      const statuses = await Promise.all(knownServices.map(async (service) => [service, { status: await currentStatus(service) }] as const));
+      return { statuses: Object.fromEntries(statuses) };
     },
 
     // Sends the current status, then each change; ends when the server closes, the client goes,
@@ -59,7 +64,7 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
     const wake = options.draining ? AbortSignal.any([stop, options.draining]) : stop;
     let sent: Status | undefined;
     for (;;) {
-      const status = known ? await currentStatus() : Status.SERVICE_UNKNOWN;
+      const status = known ? await currentStatus(service) : Status.SERVICE_UNKNOWN;
       if (status !== sent) {
         yield { status };
         sent = status;
