@@ -7,7 +7,8 @@
 // were ~470 ESM modules (kysely alone 263), and their records and source text made a third
 // of the idle heap V8 marks on every full collection (15.2 MB live, 11.5 MB bundled; heap
 // snapshots, issue 10). Native, CommonJS and lazily loaded packages stay external (the AWS
-// SDK, pino, better-sqlite3); splitting keeps the CLI's lazy imports lazy, so
+// SDK, pino, better-sqlite3, prom-client); so does @opentelemetry/api, so the service and a
+// user's OpenTelemetry SDK share one copy of its globals; splitting keeps the CLI's lazy imports lazy, so
 // `videosvc token` still loads no AWS SDK.
 // The SQLite writer thread's entry is bundled as writer-worker.mjs beside the chunks, where
 // writer.ts looks for it (`new URL('./writer-worker.mjs', import.meta.url)`): under tsx
@@ -41,7 +42,7 @@ export async function buildService() {
     format: 'esm',
     platform: 'node',
     target: 'node20.19',
-    external: ['better-sqlite3', 'pino', '@aws-sdk/*', '@smithy/*', 'tsx', 'esbuild'],
+    external: ['better-sqlite3', 'pino', 'prom-client', '@opentelemetry/api', '@aws-sdk/*', '@smithy/*', 'tsx', 'esbuild'],
     sourcemap: 'linked',
     logLevel: 'warning',
   });

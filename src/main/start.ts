@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '../adapters/log.ts';
 import { startRpcServer } from '../adapters/rpc/server.ts';
 import { systemClock } from '../adapters/system/clock.ts';
+import { createServiceMetrics } from '../adapters/telemetry/metrics.ts';
+import { observedStore } from '../adapters/telemetry/observed-store.ts';
 import { uuidV7Ids } from '../adapters/system/ids.ts';
 import { createTokenVerifier } from '../adapters/token/verifier.ts';
 import { selectTokenSecretSource } from '../adapters/secret/select.ts';
@@ -65,18 +67,22 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const secrets = await openTokenSecrets(config, logger, closers, options.tokenSecretRing);
     const opened = await openStore(config, logger);
     closers.push(() => opened.close());
+    // One registry for this service's calls and store requests (GET /metrics); every use
+    // case reaches the store through the measuring decorator.
+    const metrics = createServiceMetrics();
+    const store = observedStore(opened.store, metrics.store, String(opened.description.kind));
 
     const verifier = createTokenVerifier({ ring: secrets.ring, issuer: config.jwt.issuer, audience: config.jwt.audience });
     // Page tokens are keyed by the token secret, so they survive restarts and work on every replica (SPEC §3).
     const pageTokens = createPageTokenCodec(() => secrets.ring.secrets());
-    const claims = new Claims(opened.store, systemClock, { maxAttempts: config.claimMaxAttempts });
-    const videos = new Videos(opened.store, systemClock, uuidV7Ids, pageTokens, () => claims.wake());
+    const claims = new Claims(store, systemClock, { maxAttempts: config.claimMaxAttempts });
+    const videos = new Videos(store, systemClock, uuidV7Ids, pageTokens, () => claims.wake());
     const draining = new AbortController();
     const server = await listen(config, () =>
       startRpcServer({
         videos,
         claims,
-        ping: (bounds?: StoreCallOptions) => opened.store.ping(bounds),
+        ping: (bounds?: StoreCallOptions) => store.ping(bounds),
         verifier,
         logger,
         host: config.host,
@@ -85,6 +91,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         limits: config.limits,
         draining: draining.signal,
         corsOrigins: config.corsOrigins,
+        metrics,
       }),
     );
     // The one line that says where the service is (PORT=0 picks a port nothing else

@@ -1,14 +1,19 @@
 // The call log's code and level for calls the interceptors never settle: what the client
 // actually got; client mistakes below error level, a client that goes away as canceled.
+// A failed call's line says why (its message, and the cause of a server fault or a store
+// outage); requests that are no calls (OPTIONS, unknown paths) are never failed calls.
 import http2 from 'node:http2';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { internalMessage } from '../../src/adapters/rpc/errors.ts';
 import { readMaxBytes } from '../../src/adapters/rpc/server.ts';
+import { mintToken } from '../../src/adapters/token/mint.ts';
 import { Health } from '../../src/gen/grpc/health/v1/health_pb.ts';
-import { faultyStore, type FaultyStore } from '../support/faulty-store.ts';
+import { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
+import { corruptStoreMessage, faultyStore, type FaultyStore } from '../support/faulty-store.ts';
 import { startTestService, type TestService } from '../support/rpc-service.ts';
 
 let service: TestService;
@@ -209,5 +214,102 @@ describe('a client that goes away is logged as canceled at info, never unknown',
     const lines = await logLinesAfter(skip, 1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ procedure: getVideo, code: 'canceled', level: pino.info, caller: 'alice' });
+  });
+});
+
+describe('a failed call\'s line says why: its code and the message its client got, never the token', () => {
+  const paths: Array<[string, () => Transport]> = [
+    ['gRPC (the lean path)', () => createGrpcTransport({ baseUrl: service.url })],
+    ['gRPC-Web over HTTP/1.1 (connect-node)', () => createGrpcWebTransport({ baseUrl: service.url, httpVersion: '1.1' })],
+  ];
+  const absent = '01a21073-e94b-7791-9ee6-4b3bf8727f1d';
+
+  /** GetVideo of `videoId` with `token`; resolves with the code the client got and the call's one line. */
+  async function failedGetVideo(transport: Transport, token: string): Promise<[Code | undefined, Record<string, unknown>]> {
+    const skip = service.logs.length;
+    const failure = await createClient(VideoService, transport)
+      .getVideo({ videoId: absent }, { headers: { authorization: `Bearer ${token}` } })
+      .then(() => undefined, (error: unknown) => ConnectError.from(error));
+    const lines = await logLinesAfter(skip, 1);
+    expect(lines).toHaveLength(1);
+    return [failure?.code, lines[0]!];
+  }
+
+  it.each(paths)('%s: NOT_FOUND at info, with its message', async (_name, transport) => {
+    const [code, line] = await failedGetVideo(transport(), await service.mint('alice'));
+    expect(code).toBe(Code.NotFound);
+    expect(line).toMatchObject({ procedure: getVideo, code: 'not_found', level: pino.info, caller: 'alice', message: `video ${absent} of owner alice not found` });
+    expect(line).not.toHaveProperty('err');
+  });
+
+  it.each(paths)('%s: UNAUTHENTICATED with its short reason, and the token nowhere in the log', async (_name, transport) => {
+    const forged = await mintToken({ secret: new TextEncoder().encode('another-secret-0123456789abcdefghijkl'), subject: 'alice', ttlSeconds: 60 });
+    const skipRaw = service.rawLog.length;
+    const [code, line] = await failedGetVideo(transport(), forged);
+    expect(code).toBe(Code.Unauthenticated);
+    expect(line).toMatchObject({ code: 'unauthenticated', level: pino.info, message: 'invalid signature' });
+    expect(service.rawLog.slice(skipRaw).join('')).not.toContain(forged.split('.')[2]);
+  });
+
+  it.each(paths)('%s: INTERNAL at error, with the generic message its client got and the cause the client never sees', async (_name, transport) => {
+    faulty.mode = 'corrupt';
+    const [code, line] = await failedGetVideo(transport(), await service.mint('alice'));
+    expect(code).toBe(Code.Internal);
+    expect(line).toMatchObject({ code: 'internal', level: pino.error, message: internalMessage, err: { type: 'Error', message: corruptStoreMessage } });
+  });
+
+  it.each(paths)('%s: UNAVAILABLE from the store at warn, with the store\'s error as its cause', async (_name, transport) => {
+    faulty.mode = 'unavailable';
+    const [code, line] = await failedGetVideo(transport(), await service.mint('alice'));
+    expect(code).toBe(Code.Unavailable);
+    expect(line).toMatchObject({
+      code: 'unavailable',
+      level: pino.warn,
+      message: 'the video store is unavailable; retry later',
+      err: { type: 'StoreUnavailable', message: 'the video store is unavailable; retry later' },
+    });
+  });
+});
+
+describe('requests that are no calls (a CORS preflight, an unknown path) are never logged as failed calls', () => {
+  const requests: Array<[string, string]> = [
+    ['OPTIONS', getVideo],
+    ['OPTIONS', '/'],
+    ['GET', '/nope'],
+    ['POST', '/video.v1.VideoService/NoSuchMethod'],
+    ['POST', '/no.such.Service/Call'],
+  ];
+
+  /** Sends `method path` over HTTP/2 as a browser's preflight would look; resolves with the :status. */
+  function overHttp2(method: string, path: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const session = http2.connect(service.url);
+      session.on('error', reject);
+      const stream = session.request({ ':method': method, ':path': path, origin: 'http://127.0.0.1:1', 'access-control-request-method': 'POST' });
+      let status = 0;
+      stream.on('response', (fields) => (status = Number(fields[':status'])));
+      stream.resume();
+      stream.on('close', () => {
+        session.close();
+        resolve(status);
+      });
+      stream.end();
+    });
+  }
+
+  it.each(['HTTP/1.1', 'HTTP/2'])('over %s: no line at error level, none as unknown, none at all for OPTIONS', async (version) => {
+    const skip = service.logs.length;
+    const statuses: number[] = [];
+    for (const [method, path] of requests) {
+      statuses.push(version === 'HTTP/2' ? await overHttp2(method, path) : (await rawHttp1(`${method} ${path} HTTP/1.1`)).status);
+    }
+    // Every one was refused, none with a server fault.
+    expect(statuses.every((status) => status >= 400 && status < 500)).toBe(true);
+    // A call after them: its line follows any line they caused.
+    await createClient(Health, createGrpcTransport({ baseUrl: service.url })).check({ service: '' });
+    const lines = await logLinesAfter(skip, 1);
+    expect(lines.at(-1)).toMatchObject({ procedure: '/grpc.health.v1.Health/Check', code: 'ok' });
+    expect(lines.filter((line) => Number(line.level) >= pino.error || line.code === 'unknown')).toEqual([]);
+    expect(lines.filter((line) => line.procedure === getVideo)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
-// Plain HTTP probes for load balancers (SPEC §6), served on the RPC port for any path
-// that is not an RPC: GET /healthz (the process is alive), GET /readyz (the store answers).
+// Plain HTTP routes (SPEC §6), served on the RPC port for any path that is not an RPC, with
+// no token: GET /healthz (the process is alive), GET /readyz (the store answers) for load
+// balancers, GET /metrics (Prometheus text) for scrapers.
 import type { ConnectNodeAdapterOptions } from '@connectrpc/connect-node';
+import type { ServiceMetrics } from '../telemetry/metrics.ts';
 import { storeReachable } from './store-probe.ts';
 
 // connect-node's handler type (it does not export the name): takes HTTP/1.1 and HTTP/2 requests.
@@ -11,6 +13,7 @@ export interface HttpRouteOptions {
   readonly ping: () => Promise<void>;
   /** Once aborted, /readyz answers 503 so load balancers drain this instance. */
   readonly closing: AbortSignal;
+  readonly metrics: Pick<ServiceMetrics, 'contentType' | 'render'>;
 }
 
 function reply(response: NodeServerResponse, status: number, body: string): void {
@@ -18,15 +21,28 @@ function reply(response: NodeServerResponse, status: number, body: string): void
   response.end(`${body}\n`);
 }
 
-/** The fallback handler for non-RPC requests: /healthz, /readyz, else 404. */
+const routes = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The fallback handler for non-RPC requests: /healthz, /readyz, /metrics, else 404. */
 export function httpRoutes(options: HttpRouteOptions): NodeHandler {
+  const { metrics } = options;
   return (request, response) => {
-    const path = (request.url ?? '').split('?', 1)[0];
+    const path = (request.url ?? '').split('?', 1)[0] ?? '';
     const method = request.method ?? '';
-    if ((path === '/healthz' || path === '/readyz') && method !== 'GET' && method !== 'HEAD') {
+    if (routes.has(path) && method !== 'GET' && method !== 'HEAD') {
       return reply(response, 405, 'method not allowed');
     }
     if (path === '/healthz') return reply(response, 200, 'ok');
+    if (path === '/metrics') {
+      void metrics.render().then(
+        (text) => {
+          response.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+          response.end(text);
+        },
+        () => reply(response, 500, 'metrics could not be collected'),
+      );
+      return;
+    }
     if (path === '/readyz') {
       if (options.closing.aborted) return reply(response, 503, 'shutting down');
       void storeReachable(options.ping).then((ready) =>

@@ -1,13 +1,19 @@
-// One structured line per call (SPEC §6): procedure, code, duration, caller, request id.
-// The line is written when the HTTP response closes, so calls refused before any
-// interceptor runs (an oversized request, a bad content type) are logged too. Headers
-// are never logged, so a token cannot end up in the log.
+// One structured line per call (SPEC §6): procedure, code, duration, caller, request id,
+// and the trace id of a traced call; a failed call's line says why (the message its client
+// got) and, for a fault of the server or an unavailable store, the cause. The line is
+// written when the HTTP response closes, so calls refused before any interceptor runs (an
+// oversized request, a bad content type) are logged too. Headers are never logged, so a
+// token cannot end up in the log.
+// The call's metrics and server span (issue 12) hang off the same record: it is the one
+// place that sees every call of both paths (connect-node and the lean one) begin and end.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { Code, ConnectError, createContextKey, createContextValues, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
 import { flatRedactedPaths, redactionCensor } from '../log.ts';
+import type { CallMetrics } from '../telemetry/metrics.ts';
+import { endCallTrace, inCallContext, traceCall, type CallTrace } from '../telemetry/tracing.ts';
 import { principalKey } from './auth.ts';
 import { streamResetByClient } from './http2-sessions.ts';
 import { resetByClient, type NodeRequest, type NodeResponse } from './listener.ts';
@@ -22,6 +28,10 @@ export interface CallRecord {
   trailerStatus?: string;
   caller?: string;
   cause?: unknown;
+  /** The message a failed call's client got. */
+  message?: string;
+  /** The call's server span, when it is traced (tracing.ts). */
+  readonly trace?: CallTrace;
   /** The call's context values, to name the caller of a call that ended before it settled. */
   values?: ContextValues;
 }
@@ -60,8 +70,11 @@ export interface CallLog {
   readonly interceptor: Interceptor;
 }
 
-/** Creates the call log for the RPC paths in `procedures` (`/video.v1.VideoService/GetVideo`, …). */
-export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): CallLog {
+/**
+ * Creates the call log for the RPC paths in `procedures` (`/video.v1.VideoService/GetVideo`, …),
+ * counting every call it logs in `metrics`.
+ */
+export function createCallLog(logger: Logger, procedures: ReadonlySet<string>, metrics: CallMetrics): CallLog {
   const records = new WeakMap<NodeRequest, CallRecord>();
   // Built once. A line without an error holds only flat fields (strings and numbers), so it is
   // written through a child that redacts just the paths a flat line can hold; a failed call's
@@ -78,25 +91,35 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
 
   function writeLine(record: CallRecord, code: Code | 'ok', refusedEarly: boolean, httpStatus: number | undefined): void {
     const durationMs = Number(process.hrtime.bigint() - record.startedNs) / 1e6;
+    metrics.ended(record.procedure, code, durationMs / 1e3);
+    const callTrace = record.trace;
+    const message = code === 'ok' ? undefined : record.message;
+    if (callTrace !== undefined) endCallTrace(callTrace, code, message);
     const line = {
       procedure: record.procedure,
       code: code === 'ok' ? 'ok' : codeToString(code),
       durationMs: Math.round(durationMs * 1000) / 1000,
       caller: record.caller ?? record.values?.get(principalKey)?.ownerId,
       requestId: record.requestId,
+      traceId: callTrace?.traceId,
       httpStatus,
+      message,
     };
-    const level = logLevelOf(code, refusedEarly);
+    const level = logLevelOf(code, refusedEarly, record.cause);
     if (level === 'error') logger.error({ ...line, err: record.cause }, 'rpc call failed');
+    else if (code === Code.Unavailable && level === 'warn') logger.warn({ ...line, err: record.cause }, 'rpc call failed');
     else flatLines[level](line, 'rpc call');
   }
 
-  function newRecord(url: string, headers: IncomingHttpHeaders, startedNs = process.hrtime.bigint()): CallRecord | undefined {
+  function newRecord(url: string, method: string | undefined, headers: IncomingHttpHeaders, startedNs = process.hrtime.bigint()): CallRecord | undefined {
+    // A CORS preflight (OPTIONS) asks about a call but is none: no line, no metrics, no span.
+    if (method === 'OPTIONS') return undefined;
     const procedure = url.includes('?') ? (url.split('?', 1)[0] ?? '') : url;
     if (!procedures.has(procedure)) return undefined;
     const offered = headers['x-request-id'];
     const requestId = typeof offered === 'string' && requestIdPattern.test(offered) ? offered : randomUUID();
-    return { procedure, requestId, startedNs };
+    metrics.started();
+    return { procedure, requestId, startedNs, trace: traceCall(procedure, headers) };
   }
 
   // One listener for every bare stream, finding the record on it (no closure per call).
@@ -109,7 +132,7 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
   };
 
   function openStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, receivedNs: bigint): CallRecord | undefined {
-    const record = newRecord(String(headers[':path'] ?? ''), headers, receivedNs);
+    const record = newRecord(String(headers[':path'] ?? ''), headers[':method'], headers, receivedNs);
     if (record === undefined) return undefined;
     (stream as RecordedStream)[recordOfStream] = record;
     stream.on('close', writeClosedStreamLine);
@@ -117,7 +140,7 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
   }
 
   function open(request: NodeRequest, response: NodeResponse): CallRecord | undefined {
-    const record = newRecord(request.url ?? '', request.headers);
+    const record = newRecord(request.url ?? '', request.method, request.headers);
     if (record === undefined) return undefined;
     response.setHeader('x-request-id', record.requestId);
     // 'finish' when the answer is out; 'close' alone when the client went away first. A client
@@ -165,11 +188,14 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>): 
         } else {
           const connectError = ConnectError.from(error);
           record.code = connectError.code;
+          record.message = connectError.rawMessage;
           record.cause = connectError.cause ?? error;
         }
       };
       try {
-        const response = await next(request);
+        // A traced call's handler (and so its store requests) runs in the call span's context.
+        const callTrace = record?.trace;
+        const response = await (callTrace === undefined ? next(request) : inCallContext(callTrace, next, undefined, request));
         if (!response.stream) {
           settle();
           return response;
@@ -194,13 +220,16 @@ async function* observeStream<T>(messages: AsyncIterable<T>, settle: (error?: un
 }
 
 /**
- * error only for a fault of this server (INTERNAL, UNKNOWN, DATA_LOSS); warn for a request
- * refused before the service saw it (wrong method or content type, a body that does not
- * decode, an oversized message: a client to fix); info for every other outcome, including
- * a client that went away (CANCELED).
+ * error only for a fault of this server (INTERNAL, UNKNOWN, DATA_LOSS); warn for a store
+ * that could not answer (UNAVAILABLE caused by something other than the transport itself, such
+ * as the store's StoreUnavailable: an operator's matter, logged with its cause) and for a
+ * request refused before the service saw it (wrong method or content type, a body that does
+ * not decode, an oversized message: a client to fix); info for every other outcome, including
+ * a client that went away (CANCELED) and a server that is shutting down.
  */
-function logLevelOf(code: Code | 'ok', refusedEarly: boolean): 'error' | 'warn' | 'info' {
+function logLevelOf(code: Code | 'ok', refusedEarly: boolean, cause: unknown): 'error' | 'warn' | 'info' {
   if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) return 'error';
+  if (code === Code.Unavailable && cause !== undefined && !(cause instanceof ConnectError)) return 'warn';
   if (refusedEarly && code !== 'ok' && code !== Code.Canceled && code !== Code.DeadlineExceeded) return 'warn';
   return 'info';
 }

@@ -13,6 +13,7 @@ import { Health } from '../../gen/grpc/health/v1/health_pb.ts';
 import { ServerReflection as ReflectionV1 } from '../../gen/grpc/reflection/v1/reflection_pb.ts';
 import { ServerReflection as ReflectionV1alpha } from '../../gen/grpc/reflection/v1alpha/reflection_pb.ts';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../telemetry/metrics.ts';
 import type { TokenVerifier } from '../token/verifier.ts';
 import { createCallAdmission } from './call-admission.ts';
 import { deadlineInterceptor, policyInterceptor } from './call-guards.ts';
@@ -71,6 +72,11 @@ export interface RpcServerOptions {
   draining?: AbortSignal;
   /** CORS_ORIGINS: browser origins allowed to call (cors.ts); none, the default, turns CORS off. */
   corsOrigins?: readonly string[];
+  /**
+   * Where the server counts its calls and GET /metrics reads from; the composition root
+   * passes the one its store decorator counts in too. A registry of its own when absent.
+   */
+  metrics?: ServiceMetrics;
 }
 
 export interface RpcServer {
@@ -106,7 +112,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const publicStreams = createPublicStreams({ maxStreams: limits.maxPublicStreams, maxMs: limits.publicStreamMaxMs });
   const admission = createCallAdmission(limits.maxCallsInFlight);
   const procedures = procedurePaths([VideoService, Health, ReflectionV1, ReflectionV1alpha]);
-  const callLog = createCallLog(options.logger, procedures);
+  const metrics = options.metrics ?? createServiceMetrics();
+  const callLog = createCallLog(options.logger, procedures, metrics.calls);
   const cors = createCors(options.corsOrigins ?? [], procedures);
   // One policy (closing, auth, rate limit, deadlines, error mapping) for both paths below.
   const policy = createCallPolicy({
@@ -143,7 +150,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     readMaxBytes,
     jsonOptions: strictJsonOptions,
     contextValues: callLog.contextValues,
-    fallback: httpRoutes({ ping: options.ping, closing: notReady }),
+    fallback: httpRoutes({ ping: options.ping, closing: notReady, metrics }),
   });
   const droppedBeforeRead = (path: string): void => options.logger.debug({ path: path.split('?', 1)[0] }, 'stream reset before its request was read');
   // Every call on an HTTP/2 stream is served a turn after it arrived (reset-before-read.ts).

@@ -31,6 +31,7 @@ import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
+import { inCallContext } from '../telemetry/tracing.ts';
 import type { CallPolicy, DeadlineGuard } from './call-policy.ts';
 import type { CallLog, CallRecord } from './logging.ts';
 import { encodeGrpcMessage } from './grpc-message.ts';
@@ -235,7 +236,9 @@ class UnaryCall {
     } catch (error) {
       return this.requestFault(error as ConnectError);
     }
-    void this.run(message);
+    // A traced call runs in its span's context, so its store requests become the span's children.
+    const callTrace = this.record?.trace;
+    void (callTrace === undefined ? this.run(message) : inCallContext(callTrace, this.run, this, message));
   }
 
   async run(message: unknown): Promise<void> {
@@ -309,6 +312,7 @@ class UnaryCall {
     if (record !== undefined) {
       record.code = error.code;
       record.caller = caller;
+      record.message = error.rawMessage;
       record.cause = error.cause ?? thrown ?? error;
     }
     this.#refuse(error);
@@ -317,7 +321,11 @@ class UnaryCall {
   /** A request that could not be read (it never reached the policy): logged as refused early. */
   requestFault(error: ConnectError): void {
     if (this.#gone()) return;
-    if (this.record !== undefined) this.record.trailerStatus = String(error.code);
+    const record = this.record;
+    if (record !== undefined) {
+      record.trailerStatus = String(error.code);
+      record.message = error.rawMessage;
+    }
     this.#refuse(error);
   }
 
