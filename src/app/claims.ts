@@ -4,7 +4,7 @@
 // interval per process, and a video that becomes claimable through this process (a create,
 // a give-back, a retry) wakes them at once.
 import { checkWorkerId, leaseMsOf, waitMsOf } from '../domain/claim.ts';
-import { PermissionDenied } from '../domain/errors.ts';
+import { ScopeRequired } from '../domain/errors.ts';
 import type { Clock, StoreCallOptions, VideoStore } from '../domain/ports.ts';
 import { checkVideoId } from '../domain/validation.ts';
 import type { Video } from '../domain/video.ts';
@@ -217,5 +217,5 @@ export class Claims {
 const answerMarginMs = 50;
 
 function requireAdmin(principal: Principal, rpc: string): void {
-  if (!principal.isAdmin) throw new PermissionDenied(`${rpc} needs the ${adminScope} scope`);
+  if (!principal.isAdmin) throw new ScopeRequired(rpc, adminScope);
 }
