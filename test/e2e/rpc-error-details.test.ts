@@ -1,0 +1,256 @@
+// Errors a program can act on (SPEC §6, AIP-193), read as real clients read them over a real
+// socket: every refusal carries a google.rpc.ErrorInfo (domain videosvc, a stable reason,
+// metadata), INVALID_ARGUMENT a google.rpc.BadRequest, and the rate limit its RetryInfo still.
+// Each case runs through the lean path (grpc-js; Connect JSON with a content-length, as fetch
+// sends it) and through connect-node (grpc-js with gzip requests, connect-es's Connect JSON and
+// binary, gRPC-Web), since both must send the same details.
+import { create, fromBinary, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { anyUnpack } from '@bufbuild/protobuf/wkt';
+import { Code, ConnectError, createClient, type Client } from '@connectrpc/connect';
+import { codeFromHttpStatus, errorFromJsonBytes } from '@connectrpc/connect/protocol-connect';
+import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { v7 as uuidV7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultLimits } from '../../src/app/limits.ts';
+import { bearerTokenInterceptor } from '../../src/client.ts';
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from '../../src/gen/google/rpc/error_details_pb.ts';
+import { StatusSchema } from '../../src/gen/google/rpc/status_pb.ts';
+import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
+import { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
+import { startTestService, type TestService } from '../support/rpc-service.ts';
+
+/** What a client read from one failed call: code, message and the three detail kinds. */
+interface ReadError {
+  code: number;
+  message: string;
+  errorInfo?: { reason: string; domain: string; metadata: Record<string, string> };
+  fieldViolations?: { field: string; description: string }[];
+  retryDelayMs?: number;
+}
+
+type Request = Record<string, unknown>;
+/** A way to call a VideoService method by name with a plain request, reading the error it fails with. */
+type Caller = (method: string, request: Request, token: string | undefined) => Promise<ReadError>;
+
+function plainDetails(unpack: <D extends DescMessage>(schema: D) => MessageShape<D> | undefined): Omit<ReadError, 'code' | 'message'> {
+  const info = unpack(ErrorInfoSchema);
+  const badRequest = unpack(BadRequestSchema);
+  const retry = unpack(RetryInfoSchema)?.retryDelay;
+  return {
+    errorInfo: info && { reason: info.reason, domain: info.domain, metadata: { ...info.metadata } },
+    fieldViolations: badRequest?.fieldViolations.map(({ field, description }) => ({ field, description })),
+    retryDelayMs: retry && Number(retry.seconds) * 1000 + retry.nanos / 1e6,
+  };
+}
+
+// proto-loader resolves google/protobuf/*.proto from the copies protobufjs bundles.
+const grpcJsService = (
+  grpc.loadPackageDefinition(protoLoader.loadSync('video/v1/video_service.proto', { includeDirs: ['proto'], longs: String, enums: String, defaults: true })) as unknown as {
+    video: { v1: { VideoService: new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client } };
+  }
+).video.v1.VideoService;
+
+/**
+ * @grpc/grpc-js loading the .proto; the details decoded from grpc-status-details-bin as a
+ * google.rpc.Status with protobuf-es. With gzip requests grpc-js's calls go to connect-node
+ * (the lean path takes identity only), so both gRPC writers of trailers are covered.
+ */
+function grpcJsCaller(url: string, gzip: boolean): { call: Caller; close(): void } {
+  const options: grpc.ChannelOptions = gzip ? { 'grpc.default_compression_algorithm': 2 } : {};
+  const client = new grpcJsService(new URL(url).host, grpc.credentials.createInsecure(), options) as grpc.Client &
+    Record<string, (request: unknown, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null) => void) => void>;
+  const call: Caller = (method, request, token) =>
+    new Promise((resolve, reject) => {
+      const metadata = new grpc.Metadata();
+      if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+      client[method]!(request, metadata, (error) => {
+        if (error === null) return reject(new Error(`${method} succeeded`));
+        const [bin] = error.metadata.get('grpc-status-details-bin');
+        if (!(bin instanceof Buffer)) return resolve({ code: error.code, message: error.details });
+        const status = fromBinary(StatusSchema, bin);
+        // The Status repeats the code and message of the trailers it travels beside.
+        expect({ code: status.code, message: status.message }).toEqual({ code: error.code, message: error.details });
+        resolve({ code: error.code, message: error.details, ...plainDetails((schema) => status.details.map((any) => anyUnpack(any, schema)).find((m) => m !== undefined)) });
+      });
+    });
+  return { call, close: () => client.close() };
+}
+
+/** A connect-es client: ConnectError.findDetails reads the details. */
+function connectCaller(url: string, protocol: 'connect-json' | 'connect-binary' | 'grpc-web'): Caller {
+  const clients = new Map<string | undefined, Client<typeof VideoService>>();
+  const clientFor = (token: string | undefined) => {
+    let client = clients.get(token);
+    if (client === undefined) {
+      const interceptors = token === undefined ? [] : [bearerTokenInterceptor(token)];
+      const transport =
+        protocol === 'grpc-web'
+          ? createGrpcWebTransport({ baseUrl: url, httpVersion: '1.1', interceptors })
+          : createConnectTransport({ baseUrl: url, httpVersion: '1.1', useBinaryFormat: protocol === 'connect-binary', interceptors });
+      clients.set(token, (client = createClient(VideoService, transport)));
+    }
+    return client;
+  };
+  return async (method, request, token) => {
+    const localName = method[0]!.toLowerCase() + method.slice(1);
+    const rpc = (clientFor(token) as unknown as Record<string, (request: Request) => Promise<unknown>>)[localName]!;
+    const error = await rpc(request).then(
+      () => {
+        throw new Error(`${method} succeeded`);
+      },
+      (caught: unknown) => caught,
+    );
+    if (!(error instanceof ConnectError)) throw error;
+    return { code: error.code, message: error.rawMessage, ...plainDetails((schema) => error.findDetails(schema)[0]) };
+  };
+}
+
+/**
+ * Connect JSON by fetch, which sends a content-length, so the lean path serves it (connect-es's
+ * Node transport does not, and goes to connect-node); the error body read by connect's own
+ * errorFromJsonBytes, then ConnectError.findDetails as a Connect client does.
+ */
+function fetchCaller(url: string): Caller {
+  return async (method, request, token) => {
+    const schema = VideoService.method[(method[0]!.toLowerCase() + method.slice(1)) as keyof typeof VideoService.method].input;
+    const response = await fetch(`${url}/${VideoService.typeName}/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      body: toJsonString(schema, create(schema, request as never)),
+    });
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (response.ok) throw new Error(`${method} succeeded`);
+    const error = errorFromJsonBytes(body, undefined, new ConnectError('not a Connect error', codeFromHttpStatus(response.status)));
+    return { code: error.code, message: error.rawMessage, ...plainDetails((detail) => error.findDetails(detail)[0]) };
+  };
+}
+
+const kinds = [
+  ['@grpc/grpc-js (lean gRPC path)', 'grpc-js'],
+  ['@grpc/grpc-js with gzip requests (connect-node)', 'grpc-js-gzip'],
+  ['fetch with Connect JSON (lean Connect path)', 'fetch-json'],
+  ['connect-es Connect JSON (connect-node)', 'connect-json'],
+  ['Connect binary (connect-node)', 'connect-binary'],
+  ['gRPC-Web (connect-node)', 'grpc-web'],
+] as const;
+
+let service: TestService;
+let limited: TestService;
+const closers: (() => void)[] = [];
+
+beforeAll(async () => {
+  service = await startTestService();
+  // One call per caller, then a refusal that says to wait about 20 s.
+  limited = await startTestService({ limits: { ...defaultLimits, rateLimitPerSecond: 0.05, rateLimitBurst: 1 } });
+});
+afterAll(async () => {
+  for (const close of closers) close();
+  await service?.stop();
+  await limited?.stop();
+});
+
+function callerOf(kind: (typeof kinds)[number][1], url: string): Caller {
+  if (kind === 'grpc-js' || kind === 'grpc-js-gzip') {
+    const { call, close } = grpcJsCaller(url, kind === 'grpc-js-gzip');
+    closers.push(close);
+    return call;
+  }
+  if (kind === 'fetch-json') return fetchCaller(url);
+  return connectCaller(url, kind);
+}
+
+describe.each(kinds)('error details read by %s', (_name, kind) => {
+  let call: Caller;
+  let token: string;
+  const owner = `errors-${kind}`;
+
+  beforeAll(async () => {
+    call = callerOf(kind, service.url);
+    token = await service.mint(owner);
+  });
+
+  /** A video of the caller's, made with a Connect client. */
+  async function someVideo(): Promise<{ videoId: string; etag: string }> {
+    const client = createClient(VideoService, createConnectTransport({ baseUrl: service.url, httpVersion: '1.1', interceptors: [bearerTokenInterceptor(token)] }));
+    const { video } = await client.createVideo({ video: { originalName: 'a.mp4' } });
+    return { videoId: video!.videoId, etag: video!.etag };
+  }
+
+  it('NOT_FOUND carries VIDEO_NOT_FOUND with the owner and video id', async () => {
+    const videoId = uuidV7();
+    expect(await call('GetVideo', { videoId }, token)).toEqual({
+      code: Code.NotFound,
+      message: `video ${videoId} of owner ${owner} not found`,
+      errorInfo: { reason: 'VIDEO_NOT_FOUND', domain: 'videosvc', metadata: { owner_id: owner, video_id: videoId } },
+    });
+  });
+
+  it('a stale etag is ABORTED with STALE_ETAG', async () => {
+    const { videoId, etag } = await someVideo();
+    await call('UpdateVideo', { video: { videoId, etag: 'stale' }, updateMask: { paths: ['title'] } }, token).catch(() => undefined);
+    const stale = await call('DeleteVideo', { videoId, etag: `${etag}x` }, token);
+    expect(stale.code).toBe(Code.Aborted);
+    expect(stale.errorInfo).toEqual({ reason: 'STALE_ETAG', domain: 'videosvc', metadata: {} });
+  });
+
+  it('an illegal status change is FAILED_PRECONDITION with ILLEGAL_TRANSITION and both states', async () => {
+    const { videoId } = await someVideo();
+    const refused = await call('UpdateVideo', { video: { videoId, status: VideoStatus.COMPLETED }, updateMask: { paths: ['status'] } }, token);
+    expect(refused).toEqual({
+      code: Code.FailedPrecondition,
+      message: 'status: cannot change from UPLOADED to COMPLETED',
+      errorInfo: { reason: 'ILLEGAL_TRANSITION', domain: 'videosvc', metadata: { current_status: 'UPLOADED', requested_status: 'COMPLETED' } },
+    });
+  });
+
+  it('INVALID_ARGUMENT carries INVALID_FIELD and a BadRequest field violation', async () => {
+    expect(await call('CreateVideo', { video: { originalName: 'a.mp4', title: 'x'.repeat(301) } }, token)).toEqual({
+      code: Code.InvalidArgument,
+      message: 'title: at most 300 characters',
+      errorInfo: { reason: 'INVALID_FIELD', domain: 'videosvc', metadata: { field: 'title' } },
+      fieldViolations: [{ field: 'title', description: 'at most 300 characters' }],
+    });
+    const duplicate = uuidV7();
+    const batch = await call('BatchGetVideos', { videoIds: [duplicate, duplicate] }, token);
+    expect(batch.fieldViolations).toEqual([{ field: 'video_ids[1]', description: `duplicate id ${duplicate}` }]);
+  });
+
+  it('PERMISSION_DENIED carries CALLER_NOT_OWNER, or SCOPE_REQUIRED for a worker RPC', async () => {
+    expect(await call('GetVideo', { ownerId: 'someone-else', videoId: uuidV7() }, token)).toEqual({
+      code: Code.PermissionDenied,
+      message: `caller ${owner} may not act on videos of owner someone-else`,
+      errorInfo: { reason: 'CALLER_NOT_OWNER', domain: 'videosvc', metadata: { caller: owner, owner_id: 'someone-else' } },
+    });
+    const claim = await call('ClaimVideo', { workerId: 'w1' }, token);
+    expect(claim.code).toBe(Code.PermissionDenied);
+    expect(claim.errorInfo).toEqual({ reason: 'SCOPE_REQUIRED', domain: 'videosvc', metadata: { scope: 'videos:admin' } });
+  });
+
+  it('UNAUTHENTICATED says TOKEN_MISSING, TOKEN_EXPIRED or TOKEN_INVALID', async () => {
+    const reasonOf = async (bearer: string | undefined) => {
+      const refused = await call('GetVideo', { videoId: uuidV7() }, bearer);
+      expect(refused.code).toBe(Code.Unauthenticated);
+      expect(refused.errorInfo?.domain).toBe('videosvc');
+      return refused.errorInfo?.reason;
+    };
+    expect(await reasonOf(undefined)).toBe('TOKEN_MISSING');
+    expect(await reasonOf(await service.mint(owner, { ttlSeconds: -120 }))).toBe('TOKEN_EXPIRED');
+    expect(await reasonOf(`${token.slice(0, -2)}xx`)).toBe('TOKEN_INVALID');
+  });
+
+  it('the rate limit is RESOURCE_EXHAUSTED with RATE_LIMITED and its RetryInfo', async () => {
+    const limitedCall = callerOf(kind, limited.url);
+    const caller = await limited.mint(`limited-${kind}`);
+    const first = await limitedCall('GetVideo', { videoId: uuidV7() }, caller);
+    expect(first.code).toBe(Code.NotFound);
+    const refused = await limitedCall('GetVideo', { videoId: uuidV7() }, caller);
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(refused.errorInfo?.reason).toBe('RATE_LIMITED');
+    expect(refused.errorInfo?.domain).toBe('videosvc');
+    expect(refused.retryDelayMs).toBeGreaterThan(15_000);
+    expect(refused.retryDelayMs).toBeLessThanOrEqual(20_000);
+    expect(refused.errorInfo?.metadata).toEqual({ retry_delay_ms: String(refused.retryDelayMs) });
+  });
+});
