@@ -4,11 +4,11 @@
 // Each case runs through the lean path (grpc-js; Connect JSON with a content-length, as fetch
 // sends it) and through connect-node (grpc-js with gzip requests, connect-es's Connect JSON and
 // binary, gRPC-Web), since both must send the same details.
-import { create, fromBinary, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, createClient, type Client } from '@connectrpc/connect';
 import { codeFromHttpStatus, errorFromJsonBytes } from '@connectrpc/connect/protocol-connect';
-import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { v7 as uuidV7 } from 'uuid';
@@ -17,8 +17,9 @@ import { defaultLimits } from '../../src/app/limits.ts';
 import { bearerTokenInterceptor } from '../../src/client.ts';
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from '../../src/gen/google/rpc/error_details_pb.ts';
 import { StatusSchema } from '../../src/gen/google/rpc/status_pb.ts';
+import { Health } from '../../src/gen/grpc/health/v1/health_pb.ts';
 import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
-import { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
+import { CreateVideoRequestSchema, VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
 import { startTestService, type TestService } from '../support/rpc-service.ts';
 
 /** What a client read from one failed call: code, message and the three detail kinds. */
@@ -252,5 +253,82 @@ describe.each(kinds)('error details read by %s', (_name, kind) => {
     expect(refused.retryDelayMs).toBeGreaterThan(15_000);
     expect(refused.retryDelayMs).toBeLessThanOrEqual(20_000);
     expect(refused.errorInfo?.metadata).toEqual({ retry_delay_ms: String(refused.retryDelayMs) });
+  });
+});
+
+/** A raw gRPC call by @grpc/grpc-js: `body` sent as the request message's bytes, whatever they hold. */
+function rawGrpcJs(url: string, gzip: boolean, method: string, body: Buffer, token: string | undefined): Promise<ReadError> {
+  const options: grpc.ChannelOptions = gzip ? { 'grpc.default_compression_algorithm': 2 } : {};
+  const client = new grpc.Client(new URL(url).host, grpc.credentials.createInsecure(), options);
+  const metadata = new grpc.Metadata();
+  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+  return new Promise<ReadError>((resolve, reject) => {
+    const identity = (bytes: Buffer) => bytes;
+    client.makeUnaryRequest(`/${VideoService.typeName}/${method}`, identity, identity, body, metadata, (error) => {
+      if (error === null) return reject(new Error(`${method} succeeded`));
+      const [bin] = error.metadata.get('grpc-status-details-bin');
+      if (!(bin instanceof Buffer)) return resolve({ code: error.code, message: error.details });
+      const status = fromBinary(StatusSchema, bin);
+      resolve({ code: error.code, message: error.details, ...plainDetails((schema) => status.details.map((any) => anyUnpack(any, schema)).find((m) => m !== undefined)) });
+    });
+  }).finally(() => client.close());
+}
+
+describe('errors the transport raises itself carry a reason too', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await service.mint('transport-errors');
+  });
+
+  // Field 1 (video) says 10 bytes follow; none do.
+  const undecodable = Buffer.from([0x0a, 0x0a]);
+  const tooLarge = Buffer.from(toBinary(CreateVideoRequestSchema, create(CreateVideoRequestSchema, { video: { originalName: 'a.mp4', title: 'x'.repeat(1024 * 1024 + 1) } })));
+
+  it.each([
+    ['the lean path', false],
+    ['connect-node (gzip requests)', true],
+  ])('a request that does not decode is INVALID_ARGUMENT with MALFORMED_REQUEST, over %s', async (_path, gzip) => {
+    const refused = await rawGrpcJs(service.url, gzip, 'CreateVideo', undecodable, token);
+    expect(refused.code).toBe(Code.InvalidArgument);
+    expect(refused.errorInfo).toEqual({ reason: 'MALFORMED_REQUEST', domain: 'videosvc', metadata: {} });
+  });
+
+  it.each([
+    ['the lean path', false],
+    ['connect-node (gzip requests)', true],
+  ])('a request over 1 MiB is RESOURCE_EXHAUSTED with REQUEST_TOO_LARGE, over %s', async (_path, gzip) => {
+    const refused = await rawGrpcJs(service.url, gzip, 'CreateVideo', tooLarge, token);
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(refused.errorInfo?.reason).toBe('REQUEST_TOO_LARGE');
+  });
+
+  it('a Connect binary body that does not decode is INVALID_ARGUMENT with MALFORMED_REQUEST (connect-node)', async () => {
+    const response = await fetch(`${service.url}/${VideoService.typeName}/CreateVideo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/proto', authorization: `Bearer ${token}` },
+      body: undecodable,
+    });
+    expect(response.status).toBe(400);
+    const error = errorFromJsonBytes(new Uint8Array(await response.arrayBuffer()), undefined, new ConnectError('not a Connect error'));
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.findDetails(ErrorInfoSchema).map(({ reason, domain }) => ({ reason, domain }))).toEqual([{ reason: 'MALFORMED_REQUEST', domain: 'videosvc' }]);
+  });
+
+  it('a gRPC-Web request over 1 MiB is RESOURCE_EXHAUSTED with REQUEST_TOO_LARGE (connect-node)', async () => {
+    const refused = await connectCaller(service.url, 'grpc-web')('CreateVideo', { video: { originalName: 'a.mp4', title: 'x'.repeat(1024 * 1024 + 1) } }, token);
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(refused.errorInfo?.reason).toBe('REQUEST_TOO_LARGE');
+  });
+
+  it('a health check of an unknown service is NOT_FOUND with SERVICE_NOT_FOUND', async () => {
+    const health = createClient(Health, createGrpcTransport({ baseUrl: service.url }));
+    const error = await health.check({ service: 'no.such.Service' }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConnectError);
+    const { code, rawMessage } = error as ConnectError;
+    expect({ code, rawMessage }).toEqual({ code: Code.NotFound, rawMessage: 'unknown service no.such.Service' });
+    expect((error as ConnectError).findDetails(ErrorInfoSchema)[0]).toMatchObject({ reason: 'SERVICE_NOT_FOUND', domain: 'videosvc', metadata: { service: 'no.such.Service' } });
   });
 });

@@ -5,6 +5,8 @@
 // is its type's (src/domain/errors.ts), the transport's own refusals have theirs here, and
 // INVALID_ARGUMENT on a field adds a google.rpc.BadRequest naming it.
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { errorToJson } from '@connectrpc/connect/protocol-connect';
+import { headerStatusDetailsBin, setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import {
   AlreadyExists,
   FailedPrecondition,
@@ -94,6 +96,20 @@ export function withErrorInfo(error: ConnectError): ConnectError {
   return withInfo;
 }
 
+/**
+ * For an answer connect-node encoded itself, before any interceptor (a request it could not
+ * decode or that is over the size limit): the grpc-status-details-bin value (a google.rpc.Status
+ * with its code's ErrorInfo), as connect encodes details.
+ */
+export function statusDetailsBinOf(code: Code, message: string): string {
+  return setTrailerStatus(new Headers(), withErrorInfo(new ConnectError(message, code))).get(headerStatusDetailsBin) ?? '';
+}
+
+/** The same for a Connect JSON error body: the value of its `details`. */
+export function connectJsonDetailsOf(code: Code, message: string): unknown {
+  return errorToJson(withErrorInfo(new ConnectError(message, code)), undefined).details;
+}
+
 /** The message INTERNAL carries: nothing about the cause, which stays in the server log. */
 export const internalMessage = 'internal error; the failure was logged on the server';
 
@@ -179,7 +195,9 @@ export function serverBusyError(what: string): ConnectError {
 /** A request message over the size limit (SPEC §6), as connect-node words it: RESOURCE_EXHAUSTED. */
 export function requestTooLargeError(lengthBytes: number, readMaxBytes: number): ConnectError {
   return new ConnectError(`message size ${lengthBytes} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted, undefined, [
-    errorInfo(transportReasons.byCode[Code.ResourceExhausted], { max_bytes: String(readMaxBytes) }),
+    // No metadata: connect-node's own refusal of the same request cannot carry any, and a
+    // program must read the same ErrorInfo whichever path served it.
+    errorInfo(transportReasons.byCode[Code.ResourceExhausted]),
   ]);
 }
 
