@@ -102,12 +102,12 @@ export function withErrorInfo(error: ConnectError): ConnectError {
  * with its code's ErrorInfo), as connect encodes details.
  */
 export function statusDetailsBinOf(code: Code, message: string): string {
-  return setTrailerStatus(new Headers(), withErrorInfo(new ConnectError(message, code))).get(headerStatusDetailsBin) ?? '';
+  return setTrailerStatus(new Headers(), wellFormed(withErrorInfo(new ConnectError(message, code)))).get(headerStatusDetailsBin) ?? '';
 }
 
 /** The same for a Connect JSON error body: the value of its `details`. */
 export function connectJsonDetailsOf(code: Code, message: string): unknown {
-  return errorToJson(withErrorInfo(new ConnectError(message, code)), undefined).details;
+  return errorToJson(wellFormed(withErrorInfo(new ConnectError(message, code))), undefined).details;
 }
 
 /** The message INTERNAL carries: nothing about the cause, which stays in the server log. */
