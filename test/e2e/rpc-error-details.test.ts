@@ -172,10 +172,11 @@ describe.each(kinds)('error details read by %s', (_name, kind) => {
     token = await service.mint(owner);
   });
 
-  /** A video of the caller's, made with a Connect client. */
-  async function someVideo(): Promise<{ videoId: string; etag: string }> {
+  /** A video of the caller's, made with a Connect client; `retitled` changes it once after, so `etag` is stale. */
+  async function someVideo(retitled = false): Promise<{ videoId: string; etag: string }> {
     const client = createClient(VideoService, createConnectTransport({ baseUrl: service.url, httpVersion: '1.1', interceptors: [bearerTokenInterceptor(token)] }));
     const { video } = await client.createVideo({ video: { originalName: 'a.mp4' } });
+    if (retitled) await client.updateVideo({ video: { videoId: video!.videoId, title: 'new' }, updateMask: { paths: ['title'] } });
     return { videoId: video!.videoId, etag: video!.etag };
   }
 
@@ -189,11 +190,12 @@ describe.each(kinds)('error details read by %s', (_name, kind) => {
   });
 
   it('a stale etag is ABORTED with STALE_ETAG', async () => {
-    const { videoId, etag } = await someVideo();
-    await call('UpdateVideo', { video: { videoId, etag: 'stale' }, updateMask: { paths: ['title'] } }, token).catch(() => undefined);
-    const stale = await call('DeleteVideo', { videoId, etag: `${etag}x` }, token);
-    expect(stale.code).toBe(Code.Aborted);
-    expect(stale.errorInfo).toEqual({ reason: 'STALE_ETAG', domain: 'videosvc', metadata: {} });
+    const { videoId, etag } = await someVideo(true);
+    expect(await call('DeleteVideo', { videoId, etag }, token)).toEqual({
+      code: Code.Aborted,
+      message: 'etag: does not match the current version; read the video again and retry',
+      errorInfo: { reason: 'STALE_ETAG', domain: 'videosvc', metadata: {} },
+    });
   });
 
   it('an illegal status change is FAILED_PRECONDITION with ILLEGAL_TRANSITION and both states', async () => {
@@ -227,6 +229,16 @@ describe.each(kinds)('error details read by %s', (_name, kind) => {
     const claim = await call('ClaimVideo', { workerId: 'w1' }, token);
     expect(claim.code).toBe(Code.PermissionDenied);
     expect(claim.errorInfo).toEqual({ reason: 'SCOPE_REQUIRED', domain: 'videosvc', metadata: { scope: 'videos:admin' } });
+  });
+
+  it('RenewClaim without a live claim is FAILED_PRECONDITION with NO_LIVE_CLAIM naming the worker', async () => {
+    const { videoId } = await someVideo();
+    const worker = await service.mint('worker-host', { admin: true });
+    expect(await call('RenewClaim', { ownerId: owner, videoId, workerId: 'w-1' }, worker)).toEqual({
+      code: Code.FailedPrecondition,
+      message: 'no live claim of worker w-1 on this video',
+      errorInfo: { reason: 'NO_LIVE_CLAIM', domain: 'videosvc', metadata: { worker_id: 'w-1' } },
+    });
   });
 
   it('UNAUTHENTICATED says TOKEN_MISSING, TOKEN_EXPIRED or TOKEN_INVALID', async () => {
