@@ -4,8 +4,8 @@
 // interval per process, and a video that becomes claimable through this process (a create,
 // a give-back, a retry) wakes them at once.
 import { checkWorkerId, leaseMsOf, waitMsOf } from '../domain/claim.ts';
+import { ScopeRequired } from '../domain/errors.ts';
 import { allowedFrom } from '../domain/lifecycle.ts';
-import { PermissionDenied } from '../domain/errors.ts';
 import type { Clock, StoreCallOptions, VideoStore } from '../domain/ports.ts';
 import { checkVideoId } from '../domain/validation.ts';
 import type { Video } from '../domain/video.ts';
@@ -222,5 +222,5 @@ export class Claims {
 const answerMarginMs = 200;
 
 function requireAdmin(principal: Principal, rpc: string): void {
-  if (!principal.isAdmin) throw new PermissionDenied(`${rpc} needs the ${adminScope} scope`);
+  if (!principal.isAdmin) throw new ScopeRequired(rpc, adminScope);
 }

@@ -1,5 +1,5 @@
 // Who is calling, and the ownership rule of SPEC §4.
-import { PermissionDenied } from '../domain/errors.ts';
+import { CallerNotOwner } from '../domain/errors.ts';
 import { checkOwnerId } from '../domain/validation.ts';
 
 /** The scope that lets a service act on every owner's videos (e.g. a transcoding worker). */
@@ -24,7 +24,7 @@ export function principalOf(subject: string, scope: string | undefined): Princip
 export function ownerFor(principal: Principal, requestedOwnerId: string): string {
   const ownerId = checkOwnerId(requestedOwnerId === '' ? principal.ownerId : requestedOwnerId);
   if (ownerId !== principal.ownerId && !principal.isAdmin) {
-    throw new PermissionDenied(`caller ${principal.ownerId} may not act on videos of owner ${ownerId}`);
+    throw new CallerNotOwner(principal.ownerId, ownerId);
   }
   return ownerId;
 }

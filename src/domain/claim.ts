@@ -1,7 +1,7 @@
 // SPEC §9, work claiming: what "claimable" means, the claim, renew and expiry rules, the
 // attempts limit and what a status change does to a claim. Written once here, for every
 // store: a store turns these answers into its one conditional write.
-import { FailedPrecondition, InvalidArgument } from './errors.ts';
+import { FailedPrecondition, InvalidArgument, NoLiveClaim } from './errors.ts';
 import type { VideoStatus } from './video.ts';
 
 /** A worker's hold on a TRANSCODING video, live until `expireTime`. */
@@ -102,7 +102,7 @@ export function claimed(state: WorkState, workerId: string, now: Date, leaseMs: 
 
 /** Why a renewal was refused: the video is not TRANSCODING under a live claim of the worker. */
 export function noLiveClaim(workerId: string): FailedPrecondition {
-  return new FailedPrecondition(`no live claim of worker ${workerId} on this video`);
+  return new NoLiveClaim(workerId);
 }
 
 /** What RenewClaim writes: the same claim, expiring `leaseMs` from now; only the live holder may renew. */

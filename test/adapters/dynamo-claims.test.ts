@@ -5,7 +5,7 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exhaustedReason } from '../../src/domain/claim.ts';
-import { FailedPrecondition, NotFound, StaleEtag } from '../../src/domain/errors.ts';
+import { NoLiveClaim, NotFound, StaleEtag } from '../../src/domain/errors.ts';
 import { allowedFrom } from '../../src/domain/lifecycle.ts';
 import type { ClaimGrant } from '../../src/domain/ports.ts';
 import type { Video } from '../../src/domain/video.ts';
@@ -129,8 +129,8 @@ describe('renew', () => {
     expect(await store.claimNext(grantAt(base + 3 * minute, 'worker-b'))).toBeUndefined();
 
     const renewal = (workerId: string, now: number) => ({ workerId, now: new Date(now), expireTime: new Date(now + minute) });
-    await expect(store.renewClaim(v, renewal('worker-b', at + 1000))).rejects.toThrow(new FailedPrecondition('no live claim of worker worker-b on this video'));
-    await expect(store.renewClaim(v, renewal('worker-a', at + 5 * minute))).rejects.toBeInstanceOf(FailedPrecondition);
+    await expect(store.renewClaim(v, renewal('worker-b', at + 1000))).rejects.toThrow(new NoLiveClaim('worker-b'));
+    await expect(store.renewClaim(v, renewal('worker-a', at + 5 * minute))).rejects.toBeInstanceOf(NoLiveClaim);
     await expect(store.renewClaim({ ownerId: 'renew', videoId: video('renew').videoId }, renewal('worker-a', at))).rejects.toBeInstanceOf(NotFound);
     expect(await store.get(v)).toEqual(renewed);
     expect((await store.claimNext(grantAt(at + 5 * minute, 'worker-b')))?.claim?.workerId).toBe('worker-b');

@@ -59,6 +59,8 @@ it('without the work index: one warning naming create-index --work, and claims r
   const refused = store.claimNext(grantAt(now));
   await expect(refused).rejects.toBeInstanceOf(FailedPrecondition);
   await expect(refused).rejects.toThrow('`videosvc dynamo create-index --work`');
+  // The reason a worker's program reads in ErrorInfo.
+  await expect(refused).rejects.toMatchObject({ reason: 'WORK_INDEX_MISSING' });
   expect(await store.get(created)).toEqual(created);
   await store.close();
 });

@@ -5,12 +5,14 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { fromBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { internalMessage } from '../../src/adapters/rpc/errors.ts';
 import { readMaxBytes } from '../../src/adapters/rpc/server.ts';
 import { mintToken } from '../../src/adapters/token/mint.ts';
+import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.ts';
 import { Health } from '../../src/gen/grpc/health/v1/health_pb.ts';
 import { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
 import { corruptStoreMessage, faultyStore, type FaultyStore } from '../support/faulty-store.ts';
@@ -143,8 +145,12 @@ describe('client mistakes are logged below error level, with the code the client
     ],
     [
       'a Connect binary body that is not protobuf (HTTP 400, not 500)',
-      () => rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: application/proto`, notProtobuf).then((answer) => [answer.status, answer.text.slice(answer.text.indexOf('{'))]),
-      [400, '{"code":"invalid_argument","message":"parse binary: illegal tag: field no 1 wire type 7"}'],
+      () =>
+        rawHttp1(`POST ${getVideo} HTTP/1.1\r\ncontent-type: application/proto`, notProtobuf).then((answer) => {
+          const { details, ...error } = JSON.parse(answer.text.slice(answer.text.indexOf('{'))) as { details?: { value: string }[] };
+          return [answer.status, error, details?.map(({ value }) => fromBinary(ErrorInfoSchema, Buffer.from(value, 'base64')).reason)];
+        }),
+      [400, { code: 'invalid_argument', message: 'parse binary: illegal tag: field no 1 wire type 7' }, ['MALFORMED_REQUEST']],
       { code: 'invalid_argument', httpStatus: 400 },
     ],
     [

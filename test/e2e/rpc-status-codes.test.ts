@@ -1,10 +1,12 @@
 // Every status code SPEC §3/§4/§6 names, reached over a real socket, with its message.
+import { fromBinary } from '@bufbuild/protobuf';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Code, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { v7 as uuidV7 } from 'uuid';
 import { bearerTokenInterceptor, createVideoServiceClient } from '../../src/client.ts';
 import { internalMessage } from '../../src/adapters/rpc/errors.ts';
+import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.ts';
 import { VideoStatus } from '../../src/gen/video/v1/video_pb.ts';
 import { VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
 import { corruptStoreMessage, faultyStore, type FaultyStore } from '../support/faulty-store.ts';
@@ -168,7 +170,12 @@ describe('transport limits and store failures', () => {
     });
     const body = await response.text();
     expect(response.status).toBe(500);
-    expect(JSON.parse(body)).toEqual({ code: 'internal', message: internalMessage });
+    const { details, ...error } = JSON.parse(body) as { details: { type: string; value: string }[] };
+    expect(error).toEqual({ code: 'internal', message: internalMessage });
+    // Its one detail is the ErrorInfo saying INTERNAL, nothing about the cause.
+    expect(details.map(({ type, value }) => ({ type, reason: fromBinary(ErrorInfoSchema, Buffer.from(value, 'base64')).reason }))).toEqual([
+      { type: 'google.rpc.ErrorInfo', reason: 'INTERNAL' },
+    ]);
     expect(body).not.toMatch(/SQLITE|secret|at .*\.ts/);
   });
 });

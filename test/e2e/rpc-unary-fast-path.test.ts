@@ -6,11 +6,14 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { Code, createClient } from '@connectrpc/connect';
 import { compressionGzip, createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultLimits } from '../../src/app/limits.ts';
 import { bearerTokenInterceptor } from '../../src/client.ts';
+import { ErrorInfoSchema } from '../../src/gen/google/rpc/error_details_pb.ts';
+import { StatusSchema } from '../../src/gen/google/rpc/status_pb.ts';
 import { CreateVideoRequestSchema, GetVideoRequestSchema, GetVideoResponseSchema, VideoService } from '../../src/gen/video/v1/video_service_pb.ts';
 import { faultyStore, type FaultyStore } from '../support/faulty-store.ts';
 import { startTestService, type TestService } from '../support/rpc-service.ts';
@@ -225,6 +228,9 @@ describe('the in-flight cap on the lean gRPC path (calls on bare streams)', () =
       const refused = await call(session, getVideo);
       expect(refused.headers['grpc-status']).toBe(String(Code.ResourceExhausted));
       expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      // Trailers-only, with the ErrorInfo every error carries (SPEC §6) in grpc-status-details-bin.
+      const status = fromBinary(StatusSchema, Buffer.from(String(refused.headers['grpc-status-details-bin']), 'base64'));
+      expect(status.details.map((detail) => anyUnpack(detail, ErrorInfoSchema)?.reason)).toEqual(['SERVER_BUSY']);
       await vi.waitFor(() => expect(capped.logs.slice(logged).find((line) => line.requestId === refused.headers['x-request-id'])).toMatchObject({
         procedure: '/video.v1.VideoService/GetVideo', code: 'resource_exhausted', level: 40,
       }));

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExists, FailedPrecondition, StoreUnavailable } from '../../domain/errors.ts';
+import { AlreadyExists, StoreUnavailable, WorkIndexMissing } from '../../domain/errors.ts';
 import type { ClaimGrant, ClaimRenewal, ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
 import { batchGet } from './batch-get.ts';
@@ -161,7 +161,7 @@ export class DynamoVideoStore implements VideoStore {
 
   /** The oldest-waiting claimable video, claimed (claim-next.ts); FailedPrecondition without a usable work index. */
   async claimNext(grant: ClaimGrant, options?: StoreCallOptions): Promise<Video | undefined> {
-    if (this.claimsUnusable !== undefined) throw new FailedPrecondition(this.claimsUnusable);
+    if (this.claimsUnusable !== undefined) throw new WorkIndexMissing(this.claimsUnusable);
     return this.call(options, (scope) => this.claims.claimNext(grant, scope));
   }
 

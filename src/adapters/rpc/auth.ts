@@ -2,7 +2,7 @@
 // the verified principal reaches handlers through context values, never a global.
 import { createContextKey, type HandlerContext } from '@connectrpc/connect';
 import type { Principal } from '../../app/principal.ts';
-import { Unauthenticated } from '../../domain/errors.ts';
+import { TokenMissing } from '../../domain/errors.ts';
 
 /** Where the policy interceptor (call-guards.ts) leaves the caller for handlers and the call log. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: 'principal' });
@@ -18,6 +18,6 @@ export function isPublicService(typeName: string): boolean {
 /** The caller of a handler's call; the auth interceptor guarantees it for VideoService. */
 export function callerOf(context: HandlerContext): Principal {
   const principal = context.values.get(principalKey);
-  if (principal === undefined) throw new Unauthenticated('missing bearer token');
+  if (principal === undefined) throw new TokenMissing();
   return principal;
 }

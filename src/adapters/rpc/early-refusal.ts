@@ -4,6 +4,7 @@
 import type { ServerHttp2Stream } from 'node:http2';
 import type { ConnectError } from '@connectrpc/connect';
 import { codeToHttpStatus, endStreamFlag, endStreamToJson, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
+import { headerStatusDetailsBin, setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import { encodeGrpcMessage } from './grpc-message.ts';
 import type { NodeRequest, NodeResponse } from './listener.ts';
 
@@ -13,9 +14,13 @@ export function refuseGrpcStream(stream: ServerHttp2Stream, error: ConnectError,
   stream.respond({ ...headers, ':status': 200, ...trailersOnlyHead('application/grpc', error) }, { endStream: true });
 }
 
-/** The head of a trailers-only gRPC or gRPC-Web answer: its content type and the status. */
+/** The head of a trailers-only gRPC or gRPC-Web answer: its content type, the status and its details (ErrorInfo). */
 function trailersOnlyHead(contentType: string, error: ConnectError): Record<string, string> {
-  return { 'content-type': contentType, 'grpc-status': String(error.code), 'grpc-message': encodeGrpcMessage(error.rawMessage) };
+  const head: Record<string, string> = { 'content-type': contentType, 'grpc-status': String(error.code), 'grpc-message': encodeGrpcMessage(error.rawMessage) };
+  // connect's own encoding of the details as a google.rpc.Status, so every path sends the same bytes.
+  const details = error.details.length === 0 ? null : setTrailerStatus(new Headers(), error).get(headerStatusDetailsBin);
+  if (details !== null) head[headerStatusDetailsBin] = details;
+  return head;
 }
 
 /**

@@ -2,8 +2,13 @@
 // (a trailer), gRPC-Web (a trailer frame at the end of the body) and Connect unary (HTTP
 // status and a JSON body). request-faults.ts decides when; `reached` says whether the call got
 // as far as this server's interceptors (then INTERNAL is the server's own fault and stays).
+// An error connect raised before any interceptor also gets the ErrorInfo every error carries
+// (SPEC §6); those that passed the interceptors have theirs from errors.ts already.
 import { Code } from '@connectrpc/connect';
 import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
+import { codeFromString } from '@connectrpc/connect/protocol-connect';
+import { headerStatusDetailsBin } from '@connectrpc/connect/protocol-grpc';
+import { connectJsonDetailsOf, statusDetailsBinOf } from './errors.ts';
 import { encodeGrpcMessage, respecGrpcMessage } from './grpc-message.ts';
 
 const internal = String(Code.Internal);
@@ -36,7 +41,11 @@ export function brokenAnswer(requestContentType: string, reached: () => boolean)
       status: 200,
       header: new Headers({ 'content-type': `application/grpc+${codec}` }),
       body: once(),
-      trailer: new Headers({ 'grpc-status': status, 'grpc-message': encodeGrpcMessage(message) }),
+      trailer: new Headers({
+        'grpc-status': status,
+        'grpc-message': encodeGrpcMessage(message),
+        [headerStatusDetailsBin]: statusDetailsBinOf(Number(status), message),
+      }),
     };
   }
   return undefined;
@@ -57,7 +66,11 @@ export function correctGrpc(response: UniversalServerResponse, reached: () => bo
     correct();
     const message = trailer.get('grpc-message');
     if (message !== null) trailer.set('grpc-message', respecGrpcMessage(message));
-    observe?.(trailer.get('grpc-status') ?? undefined);
+    const status = trailer.get('grpc-status');
+    if (status !== null && status !== grpcOk && !trailer.has(headerStatusDetailsBin)) {
+      trailer.set(headerStatusDetailsBin, statusDetailsBinOf(Number(status), decodeLeniently(message ?? '')));
+    }
+    observe?.(status ?? undefined);
   };
   correct();
   return {
@@ -68,6 +81,7 @@ export function correctGrpc(response: UniversalServerResponse, reached: () => bo
         const { status, message } = brokenAnswerStatus(reached);
         trailer.set('grpc-status', status);
         trailer.set('grpc-message', encodeGrpcMessage(message));
+        trailer.set(headerStatusDetailsBin, statusDetailsBinOf(Number(status), message));
         observe?.(status);
         return undefined;
       },
@@ -77,9 +91,18 @@ export function correctGrpc(response: UniversalServerResponse, reached: () => bo
 
 const trailerFlag = 0x80;
 
-// A gRPC-Web trailer envelope carrying a status, its message encoded as on every other path.
+// A gRPC-Web trailer envelope carrying a status, its message encoded as on every other path, and its ErrorInfo.
 function statusTrailerEnvelope(status: string, message: string): Uint8Array {
-  return trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeGrpcMessage(message)}\r\n`);
+  const details = statusDetailsBinOf(Number(status), message);
+  return trailerEnvelope(`grpc-status: ${status}\r\ngrpc-message: ${encodeGrpcMessage(message)}\r\n${headerStatusDetailsBin}: ${details}\r\n`);
+}
+
+function decodeLeniently(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function trailerEnvelope(text: string): Uint8Array {
@@ -101,8 +124,13 @@ export function correctGrpcWeb(response: UniversalServerResponse, reached: () =>
         const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         if (view.readUInt32BE(1) !== chunk.length - 5) return chunk;
         const text = view.subarray(5).toString('latin1');
-        const corrected = reached() ? text : text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
-        observe?.(grpcStatusLine.exec(corrected)?.[1]);
+        let corrected = reached() ? text : text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
+        const status = grpcStatusLine.exec(corrected)?.[1];
+        if (status !== undefined && status !== grpcOk && !grpcDetailsLine.test(corrected)) {
+          const message = decodeLeniently(grpcMessageLine.exec(corrected)?.[1] ?? '');
+          corrected += `${headerStatusDetailsBin}: ${statusDetailsBinOf(Number(status), message)}\r\n`;
+        }
+        observe?.(status);
         return corrected === text ? chunk : trailerEnvelope(corrected);
       },
       broken: () => {
@@ -115,24 +143,32 @@ export function correctGrpcWeb(response: UniversalServerResponse, reached: () =>
 }
 
 const grpcStatusLine = /grpc-status:\s*(\d+)/i;
+const grpcMessageLine = /^grpc-message: *([^\r\n]*)/im;
+const grpcDetailsLine = /^grpc-status-details-bin:/im;
+const grpcOk = '0';
 
-// Connect unary: HTTP 500 with a JSON error body; INVALID_ARGUMENT is HTTP 400.
+// Connect unary, an error connect raised before any interceptor: a JSON error body. INTERNAL
+// (HTTP 500) becomes INVALID_ARGUMENT (HTTP 400), and the error gets its code's ErrorInfo.
 export async function correctConnect(response: UniversalServerResponse): Promise<UniversalServerResponse> {
   if (response.body === undefined || response.header?.get('content-encoding')) return response;
   const chunks: Uint8Array[] = [];
   for await (const chunk of response.body) chunks.push(chunk);
   const original = Buffer.concat(chunks);
-  let error: { code?: unknown };
+  let error: { code?: unknown; message?: unknown; details?: unknown };
   try {
-    error = JSON.parse(original.toString('utf8')) as { code?: unknown };
+    error = JSON.parse(original.toString('utf8')) as typeof error;
   } catch {
     return { ...response, body: once(original) };
   }
-  if (error.code !== 'internal') return { ...response, body: once(original) };
-  const body = Buffer.from(JSON.stringify({ ...error, code: 'invalid_argument' }), 'utf8');
+  const internal = error.code === 'internal';
+  const code = internal ? Code.InvalidArgument : typeof error.code === 'string' ? codeFromString(error.code) : undefined;
+  if (code === undefined || (!internal && error.details !== undefined)) return { ...response, body: once(original) };
+  const message = typeof error.message === 'string' ? error.message : '';
+  const details = error.details ?? connectJsonDetailsOf(code, message);
+  const body = Buffer.from(JSON.stringify({ ...error, code: internal ? 'invalid_argument' : error.code, details }), 'utf8');
   const header = new Headers(response.header);
   header.set('content-length', String(body.length));
-  return { ...response, status: 400, header, body: once(body) };
+  return { ...response, status: internal ? 400 : response.status, header, body: once(body) };
 }
 
 /** A body of `bytes`, or an empty one. */

@@ -5,9 +5,9 @@
 // answers, NOT_SERVING when it does not or once shutdown has begun.
 import type { ServiceImpl } from '@connectrpc/connect';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NotFound } from '../../domain/errors.ts';
 import { Health, HealthCheckResponse_ServingStatus as Status } from '../../gen/grpc/health/v1/health_pb.ts';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
+import { unknownServiceError } from './errors.ts';
 import type { PublicStreams } from './public-streams.ts';
 import { storeReachable } from './store-probe.ts';
 
@@ -40,7 +40,7 @@ export function healthHandlers(options: HealthOptions): ServiceImpl<typeof Healt
   return {
     async check(request) {
       if (!knownServices.includes(request.service)) {
-        throw new NotFound(`unknown service ${request.service}`);
+        throw unknownServiceError(request.service);
       }
       return { status: await currentStatus(request.service) };
     },

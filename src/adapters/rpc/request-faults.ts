@@ -84,7 +84,7 @@ function correctingHandler(
     const contentType = response.header?.get('content-type') ?? '';
     if (contentType.startsWith('application/grpc-web')) return correctGrpcWeb(response, reached, observe);
     if (contentType.startsWith('application/grpc')) return correctGrpc(response, reached, observe);
-    if (response.status === 500 && contentType.startsWith('application/json') && !reached()) return correctConnect(response);
+    if (response.status !== 200 && contentType.startsWith('application/json') && !reached()) return correctConnect(response);
     return response;
   };
 }

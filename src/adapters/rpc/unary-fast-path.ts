@@ -33,6 +33,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { VideoService } from '../../gen/video/v1/video_service_pb.ts';
 import { inCallContext } from '../telemetry/tracing.ts';
 import type { CallPolicy, DeadlineGuard } from './call-policy.ts';
+import { requestTooLargeError } from './errors.ts';
 import type { CallLog, CallRecord } from './logging.ts';
 import { encodeGrpcMessage } from './grpc-message.ts';
 import { strictJsonOptions } from './json-options.ts';
@@ -326,7 +327,7 @@ class UnaryCall {
       record.trailerStatus = String(error.code);
       record.message = error.rawMessage;
     }
-    this.#refuse(error);
+    this.#refuse(this.policy.toConnectError(error));
   }
 
   /** gRPC: the status in trailers. Connect: the HTTP status and connect's error JSON, metadata as headers. */
@@ -393,7 +394,7 @@ function envelopeFault(chunks: Buffer[], received: number, readMaxBytes: number)
   const head = chunks[0]!.length >= envelopeHeaderBytes ? chunks[0]! : Buffer.concat(chunks, received);
   const length = head.readUInt32BE(1);
   if (length > readMaxBytes) {
-    return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+    return requestTooLargeError(length, readMaxBytes);
   }
   if (received > envelopeHeaderBytes + length) {
     return new ConnectError('protocol error: received extra input message for unary method', Code.Unimplemented);

@@ -4,7 +4,7 @@
 // parsed, hashed or verified, so a large validly signed token costs a length check only.
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { principalOf, type Principal } from '../../app/principal.ts';
-import { Unauthenticated } from '../../domain/errors.ts';
+import { TokenExpired, TokenMissing, Unauthenticated } from '../../domain/errors.ts';
 import type { TokenSecretRing, TokenSecrets } from '../../domain/ports.ts';
 import { checkOwnerId } from '../../domain/validation.ts';
 import { defaultCacheMaxBytes, VerifiedTokenCache } from './verified-cache.ts';
@@ -135,7 +135,7 @@ function bearerToken(authorization: string | null): string {
   if (authorization !== null && authorization.length > maxAuthorizationBytes) {
     throw new Unauthenticated(`token longer than ${maxAuthorizationBytes} bytes`);
   }
-  if (authorization === null || authorization.trim() === '') throw new Unauthenticated('missing bearer token');
+  if (authorization === null || authorization.trim() === '') throw new TokenMissing();
   throw new Unauthenticated('authorization header must be "Bearer <token>"');
 }
 
@@ -153,7 +153,7 @@ function principalFromClaims(payload: JWTPayload): Principal {
 // Short reasons only (SPEC §4): say which check failed, never echo the token or the secret.
 function unauthenticated(error: unknown): Unauthenticated {
   if (error instanceof Unauthenticated) return error;
-  if (error instanceof errors.JWTExpired) return new Unauthenticated('token expired');
+  if (error instanceof errors.JWTExpired) return new TokenExpired();
   if (error instanceof errors.JWSSignatureVerificationFailed) return new Unauthenticated('invalid signature');
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return new Unauthenticated('unsupported algorithm');
