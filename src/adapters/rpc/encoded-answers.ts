@@ -52,7 +52,8 @@ export function brokenAnswer(requestContentType: string, reached: () => boolean)
 }
 
 /** Told the gRPC status an answer ends with (for the call log, which cannot read trailers otherwise). */
-export type StatusObserver = (status: string | undefined) => void;
+/** Told the status an answer ends with and, for a failure, its message (the call log's). */
+export type StatusObserver = (status: string | undefined, message?: string) => void;
 
 // gRPC: the status is a trailer, set once the body has been produced. Its grpc-message is
 // rewritten here, where the trailer is made, into the gRPC spec's encoding (grpc-message.ts).
@@ -67,10 +68,11 @@ export function correctGrpc(response: UniversalServerResponse, reached: () => bo
     const message = trailer.get('grpc-message');
     if (message !== null) trailer.set('grpc-message', respecGrpcMessage(message));
     const status = trailer.get('grpc-status');
-    if (status !== null && status !== grpcOk && !trailer.has(headerStatusDetailsBin)) {
+    const failed = status !== null && status !== grpcOk;
+    if (failed && !trailer.has(headerStatusDetailsBin)) {
       trailer.set(headerStatusDetailsBin, statusDetailsBinOf(Number(status), decodeLeniently(message ?? '')));
     }
-    observe?.(status ?? undefined);
+    observe?.(status ?? undefined, failed && message !== null ? decodeLeniently(message) : undefined);
   };
   correct();
   return {
@@ -82,7 +84,7 @@ export function correctGrpc(response: UniversalServerResponse, reached: () => bo
         trailer.set('grpc-status', status);
         trailer.set('grpc-message', encodeGrpcMessage(message));
         trailer.set(headerStatusDetailsBin, statusDetailsBinOf(Number(status), message));
-        observe?.(status);
+        observe?.(status, message);
         return undefined;
       },
     }),
@@ -126,16 +128,17 @@ export function correctGrpcWeb(response: UniversalServerResponse, reached: () =>
         const text = view.subarray(5).toString('latin1');
         let corrected = reached() ? text : text.replace(/^grpc-status: *13\r?$/m, `grpc-status: ${invalidArgument}`);
         const status = grpcStatusLine.exec(corrected)?.[1];
-        if (status !== undefined && status !== grpcOk && !grpcDetailsLine.test(corrected)) {
-          const message = decodeLeniently(grpcMessageLine.exec(corrected)?.[1] ?? '');
-          corrected += `${headerStatusDetailsBin}: ${statusDetailsBinOf(Number(status), message)}\r\n`;
+        const failed = status !== undefined && status !== grpcOk;
+        const message = failed ? decodeLeniently(grpcMessageLine.exec(corrected)?.[1] ?? '') : undefined;
+        if (failed && !grpcDetailsLine.test(corrected)) {
+          corrected += `${headerStatusDetailsBin}: ${statusDetailsBinOf(Number(status), message ?? '')}\r\n`;
         }
-        observe?.(status);
+        observe?.(status, message);
         return corrected === text ? chunk : trailerEnvelope(corrected);
       },
       broken: () => {
         const { status, message } = brokenAnswerStatus(reached);
-        observe?.(status);
+        observe?.(status, message);
         return statusTrailerEnvelope(status, message);
       },
     }),

@@ -63,7 +63,7 @@ export interface CallLog {
    * Notes the gRPC status an encoded answer ends with, told by the handler wrapper that sees
    * it being made (request-faults.ts): the code of a call no interceptor saw.
    */
-  noteAnswerStatus(values: ContextValues, status: string | undefined): void;
+  noteAnswerStatus(values: ContextValues, status: string | undefined, message?: string): void;
   /** Hands the record to the interceptors (connectNodeAdapter's `contextValues`). */
   contextValues(request: NodeRequest): ContextValues;
   /** Notes code, caller and cause; it must be the outermost interceptor. */
@@ -165,9 +165,12 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>, m
       records.set(request, record);
     },
 
-    noteAnswerStatus(values, status) {
+    noteAnswerStatus(values, status, message) {
       const record = values.get(recordKey);
-      if (record !== undefined && status !== undefined) record.trailerStatus = status;
+      if (record === undefined || status === undefined) return;
+      record.trailerStatus = status;
+      // The message of a call refused before the interceptors saw it (they set their own).
+      if (message !== undefined) record.message ??= message;
     },
 
     contextValues(request) {

@@ -45,7 +45,7 @@ export const requestFaultInterceptor: Interceptor = (next) => async (request) =>
 };
 
 /** Told the gRPC or gRPC-Web status a call's answer ends with, and the call's context values. */
-export type AnswerStatusObserver = (values: ContextValues, status: string | undefined) => void;
+export type AnswerStatusObserver = (values: ContextValues, status: string | undefined, message?: string) => void;
 
 /**
  * Wraps every handler of `router` so a unary request that failed to decode is answered
@@ -70,7 +70,8 @@ function correctingHandler(
     request.contextValues ??= createContextValues();
     request.contextValues.set(reachedKey, marker);
     const values = request.contextValues;
-    const observe = observeAnswer === undefined ? undefined : (status: string | undefined) => observeAnswer(values, status);
+    const observe =
+      observeAnswer === undefined ? undefined : (status: string | undefined, message?: string) => observeAnswer(values, status, message);
     let response: UniversalServerResponse;
     try {
       response = await handler(request);
