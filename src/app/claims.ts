@@ -189,8 +189,8 @@ export class Claims {
           try {
             video = await this.#attempt(waiter.workerId, waiter.leaseMs, waiter.bounds);
           } catch (error) {
+            // The head is among them unless its wait ended meanwhile (then it was answered).
             for (const each of this.#waiters.splice(0)) each.settle({ error });
-            if (!waiter.ended) waiter.settle({ error });
             return;
           }
           if (video !== undefined) {
