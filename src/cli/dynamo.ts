@@ -94,8 +94,9 @@ export const dynamoCommand: Command = {
     if (action === 'create-table') return createTableAction(config);
     if (action === 'backfill-status') return backfillStatusAction(config);
     if (action === 'backfill-work') return backfillWorkAction(config);
-    if (values.work) return createWorkIndexAction(config);
-    return values.status ? createStatusIndexAction(config) : createIndexAction(config, values.name ?? defaultIndexName);
+    if (values.work) return createIndexAction(config, { kind: 'work' });
+    if (values.status) return createIndexAction(config, { kind: 'status' });
+    return createIndexAction(config, { kind: 'owner-time', name: values.name ?? defaultIndexName });
   },
 };
 
@@ -118,35 +119,22 @@ async function createTableAction(config: Config): Promise<number> {
   });
 }
 
-async function createIndexAction(config: Config, indexName: string): Promise<number> {
-  const { createOwnerTimeIndex } = await import('../adapters/dynamo/create-index.ts');
-  const { table } = await resolveNames(config);
-  return withClient(config, `add index ${indexName} to table ${table}`, async (client) => {
-    const result = await createOwnerTimeIndex(client, { table, indexName });
-    const verb = result.outcome === 'created' ? 'requested' : 'already exists';
-    await printOut(`index ${result.indexName} on table ${table} ${verb}; status ${result.status}\nnext: ${result.next}\n`);
-    return 0;
-  });
-}
+/** Which index `create-index` adds: the owner/time index (named by --name), or --status, or --work. */
+type IndexToAdd = { readonly kind: 'owner-time'; readonly name: string } | { readonly kind: 'status' | 'work' };
 
-async function createStatusIndexAction(config: Config): Promise<number> {
-  const { createStatusIndex } = await import('../adapters/dynamo/create-index.ts');
-  const { table, statusIndex } = await resolveNames(config);
-  return withClient(config, `add index ${statusIndex} to table ${table}`, async (client) => {
-    const result = await createStatusIndex(client, { table, indexName: statusIndex });
+async function createIndexAction(config: Config, index: IndexToAdd): Promise<number> {
+  const create = await import('../adapters/dynamo/create-index.ts');
+  const names = await resolveNames(config);
+  const { indexName, add } =
+    index.kind === 'owner-time'
+      ? { indexName: index.name, add: create.createOwnerTimeIndex }
+      : index.kind === 'status'
+        ? { indexName: names.statusIndex, add: create.createStatusIndex }
+        : { indexName: names.workIndex, add: create.createWorkIndex };
+  return withClient(config, `add index ${indexName} to table ${names.table}`, async (client) => {
+    const result = await add(client, { table: names.table, indexName });
     const verb = result.outcome === 'created' ? 'requested' : 'already exists';
-    await printOut(`index ${result.indexName} on table ${table} ${verb}; status ${result.status}\nnext: ${result.next}\n`);
-    return 0;
-  });
-}
-
-async function createWorkIndexAction(config: Config): Promise<number> {
-  const { createWorkIndex } = await import('../adapters/dynamo/create-index.ts');
-  const { table, workIndex } = await resolveNames(config);
-  return withClient(config, `add index ${workIndex} to table ${table}`, async (client) => {
-    const result = await createWorkIndex(client, { table, indexName: workIndex });
-    const verb = result.outcome === 'created' ? 'requested' : 'already exists';
-    await printOut(`index ${result.indexName} on table ${table} ${verb}; status ${result.status}\nnext: ${result.next}\n`);
+    await printOut(`index ${result.indexName} on table ${names.table} ${verb}; status ${result.status}\nnext: ${result.next}\n`);
     return 0;
   });
 }

@@ -100,16 +100,11 @@ export function claimed(state: WorkState, workerId: string, now: Date, leaseMs: 
   };
 }
 
-/** Why a renewal was refused: the video is not TRANSCODING under a live claim of the worker. */
-export function noLiveClaim(workerId: string): FailedPrecondition {
-  return new NoLiveClaim(workerId);
-}
-
 /** What RenewClaim writes: the same claim, expiring `leaseMs` from now; only the live holder may renew. */
 export function renewed(state: WorkState, workerId: string, now: Date, leaseMs: number): WorkState {
   const claim = state.claim;
   if (state.status !== 'TRANSCODING' || claim === undefined || claim.workerId !== workerId || claim.expireTime.getTime() <= now.getTime()) {
-    throw noLiveClaim(workerId);
+    throw new NoLiveClaim(workerId);
   }
   return { ...state, claim: { workerId, expireTime: new Date(now.getTime() + leaseMs) } };
 }

@@ -105,7 +105,7 @@ export interface VideoStore {
   claimNext(grant: ClaimGrant, options?: StoreCallOptions): Promise<Video | undefined>;
   /**
    * Extends the live claim of `renewal.workerId` (claim.ts `renewed`) in one conditional
-   * write; NotFound if absent, FailedPrecondition (`noLiveClaim`) if the video is not
+   * write; NotFound if absent, NoLiveClaim if the video is not
    * TRANSCODING under a live claim of that worker.
    */
   renewClaim(key: VideoKey, renewal: ClaimRenewal, options?: StoreCallOptions): Promise<Video>;

@@ -13,20 +13,11 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { errorName } from './errors.ts';
+import { fixScanned, type BackfillProgress } from './fix-scanned.ts';
 import { backfillMarkerKey, ownerStatusAttribute, ownerStatusKeyOfStored } from './owner-status.ts';
 import { statusAttribute, statusFromAttributeValue } from './status.ts';
 
-export interface BackfillProgress {
-  /** Items read and dealt with so far (the marker not counted). */
-  readonly scanned: number;
-  /** Items whose key this run wrote. */
-  readonly updated: number;
-  /** Items that changed while being fixed; their writer keeps the key (a re-run checks them). */
-  readonly raced: number;
-}
-
-// Fixes run a few at a time: enough to keep a page moving, few enough not to throttle.
-const concurrency = 8;
+export type { BackfillProgress } from './fix-scanned.ts';
 
 type RawItem = Record<string, AttributeValue>;
 
@@ -36,38 +27,26 @@ export async function backfillStatus(
   table: string,
   options: { onProgress?: (progress: BackfillProgress) => void; pageSize?: number } = {},
 ): Promise<BackfillProgress> {
-  let scanned = 0;
-  let updated = 0;
-  let raced = 0;
-  let startKey: RawItem | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: table,
-        ProjectionExpression: '#ownerId, #videoId, #status, #ownerStatus',
-        ExpressionAttributeNames: { '#ownerId': 'ownerId', '#videoId': 'videoId', '#status': statusAttribute, '#ownerStatus': ownerStatusAttribute },
-        ExclusiveStartKey: startKey,
-        Limit: options.pageSize,
-      }),
-    );
-    const videos = (page.Items ?? []).filter((item) => item.ownerId?.S !== backfillMarkerKey.ownerId);
-    const fixes = videos.filter((item) => item.ownerId?.S !== undefined && item.ownerStatus?.S !== wantedKey(item));
-    // Those needing no fix are dealt with at once; the rest count as their writes finish.
-    // Reported per group of writes, not only per page: a 1 MB page can hold thousands of
-    // items, and the count would stand still meanwhile.
-    let dealtWith = scanned + videos.length - fixes.length;
-    scanned += videos.length;
-    for (let start = 0; start < fixes.length; start += concurrency) {
-      const outcomes = await Promise.all(fixes.slice(start, start + concurrency).map((item) => fix(client, table, item)));
-      for (const outcome of outcomes) outcome ? updated++ : raced++;
-      dealtWith += outcomes.length;
-      if (dealtWith < scanned) options.onProgress?.({ scanned: dealtWith, updated, raced });
-    }
-    startKey = page.LastEvaluatedKey;
-    options.onProgress?.({ scanned, updated, raced });
-  } while (startKey !== undefined);
+  const progress = await fixScanned<RawItem, RawItem>({
+    async readPage(startKey) {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: table,
+          ProjectionExpression: '#ownerId, #videoId, #status, #ownerStatus',
+          ExpressionAttributeNames: { '#ownerId': 'ownerId', '#videoId': 'videoId', '#status': statusAttribute, '#ownerStatus': ownerStatusAttribute },
+          ExclusiveStartKey: startKey,
+          Limit: options.pageSize,
+        }),
+      );
+      const items = (page.Items ?? []).filter((item) => item.ownerId?.S !== backfillMarkerKey.ownerId);
+      return { items, next: page.LastEvaluatedKey };
+    },
+    needsFix: (item) => item.ownerId?.S !== undefined && item.ownerStatus?.S !== wantedKey(item),
+    fix: (item) => fix(client, table, item),
+    onProgress: options.onProgress,
+  });
   await writeBackfillMarker(client, table);
-  return { scanned, updated, raced };
+  return progress;
 }
 
 function wantedKey(item: RawItem): string {

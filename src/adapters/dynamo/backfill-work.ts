@@ -16,21 +16,13 @@ import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient, type NativeAtt
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from './client.ts';
 import { errorName } from './errors.ts';
+import { fixScanned, type BackfillProgress } from './fix-scanned.ts';
 import { fromItem, workAttributeNames, type Item } from './item.ts';
 import { readStatus, statusAttribute } from './status.ts';
 import { sortableTime, workIndexAttributes, workShardOf } from './work-index.ts';
 
-export interface BackfillWorkProgress {
-  /** Items read and dealt with so far (service markers not counted). */
-  readonly scanned: number;
-  /** Items whose work index attributes this run wrote or removed. */
-  readonly updated: number;
-  /** Items that changed while being fixed; their writer keeps the attributes (a re-run checks them). */
-  readonly raced: number;
-}
-
-// Fixes run a few at a time: enough to keep a page moving, few enough not to throttle.
-const concurrency = 8;
+/** A backfill's counts (fix-scanned.ts); `updated` counts items whose work index attributes this run wrote or removed. */
+export type BackfillWorkProgress = BackfillProgress;
 
 /** The attributes the wanted index attributes are derived from, plus those attributes themselves. */
 const readAttributes = [
@@ -56,38 +48,25 @@ export async function backfillWork(
 ): Promise<BackfillWorkProgress> {
   const doc = documentClient(client);
   const names = Object.fromEntries(readAttributes.map((attribute, index) => [`#a${index}`, attribute]));
-  let scanned = 0;
-  let updated = 0;
-  let raced = 0;
-  let startKey: Item | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({
-        TableName: table,
-        ProjectionExpression: Object.keys(names).join(', '),
-        ExpressionAttributeNames: names,
-        ExclusiveStartKey: startKey,
-        Limit: options.pageSize,
-      }),
-    );
-    // Owner ids cannot hold `#` (SPEC §1): such items are the service's own markers.
-    const videos = (page.Items ?? []).filter((item) => typeof item.ownerId === 'string' && !item.ownerId.includes('#'));
-    const fixes = videos.filter((item) => !isAsWanted(item));
-    // Those needing no fix are dealt with at once; the rest count as their writes finish.
-    // Reported per group of writes, not only per page: a 1 MB page can hold thousands of
-    // items, and the count would stand still meanwhile.
-    let dealtWith = scanned + videos.length - fixes.length;
-    scanned += videos.length;
-    for (let start = 0; start < fixes.length; start += concurrency) {
-      const outcomes = await Promise.all(fixes.slice(start, start + concurrency).map((item) => fix(doc, table, item)));
-      for (const outcome of outcomes) outcome ? updated++ : raced++;
-      dealtWith += outcomes.length;
-      if (dealtWith < scanned) options.onProgress?.({ scanned: dealtWith, updated, raced });
-    }
-    startKey = page.LastEvaluatedKey;
-    options.onProgress?.({ scanned, updated, raced });
-  } while (startKey !== undefined);
-  return { scanned, updated, raced };
+  return fixScanned<Item, Item>({
+    async readPage(startKey) {
+      const page = await doc.send(
+        new ScanCommand({
+          TableName: table,
+          ProjectionExpression: Object.keys(names).join(', '),
+          ExpressionAttributeNames: names,
+          ExclusiveStartKey: startKey,
+          Limit: options.pageSize,
+        }),
+      );
+      // Owner ids cannot hold `#` (SPEC §1): such items are the service's own markers.
+      const items = (page.Items ?? []).filter((item) => typeof item.ownerId === 'string' && !item.ownerId.includes('#'));
+      return { items, next: page.LastEvaluatedKey };
+    },
+    needsFix: (item) => !isAsWanted(item),
+    fix: (item) => fix(doc, table, item),
+    onProgress: options.onProgress,
+  });
 }
 
 /** The work index attributes the stored item should carry; undefined when it should carry none. */

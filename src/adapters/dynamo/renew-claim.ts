@@ -3,8 +3,7 @@
 // new expiry is also its new place in the work index (readyTimeAfterWrite), so a renewed
 // video is not handed out when the old lease would have run out.
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { noLiveClaim } from '../../domain/claim.ts';
-import { NotFound } from '../../domain/errors.ts';
+import { NoLiveClaim, NotFound } from '../../domain/errors.ts';
 import type { ClaimRenewal } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
 import type { CallScope } from './call-scope.ts';
@@ -13,7 +12,7 @@ import { fromItem, workAttributeNames } from './item.ts';
 import { statusCondition } from './status.ts';
 import { sortableTime, workIndexAttributes, workShardOf } from './work-index.ts';
 
-/** The renewed video; NotFound if absent, FailedPrecondition (`noLiveClaim`) otherwise refused. */
+/** The renewed video; NotFound if absent, NoLiveClaim otherwise refused. */
 export async function renewClaim(doc: DynamoDBDocumentClient, table: string, key: VideoKey, renewal: ClaimRenewal, scope: CallScope): Promise<Video> {
   const transcoding = statusCondition(['TRANSCODING']);
   try {
@@ -55,7 +54,7 @@ export async function renewClaim(doc: DynamoDBDocumentClient, table: string, key
     return fromItem(result.Attributes ?? {});
   } catch (err) {
     if (errorName(err) !== 'ConditionalCheckFailedException') throw toStoreError(err, table, 'UpdateItem');
-    if ((err as { Item?: unknown }).Item !== undefined || (await exists(doc, table, key, scope))) throw noLiveClaim(renewal.workerId);
+    if ((err as { Item?: unknown }).Item !== undefined || (await exists(doc, table, key, scope))) throw new NoLiveClaim(renewal.workerId);
     throw NotFound.video(key);
   }
 }

@@ -1,11 +1,11 @@
 // The conditional writes an UpdateVideo may need on DynamoDB. One UpdateItem cannot branch
 // on the stored status, so a status change whose side effects depend on the status it
-// comes from (claim.ts statusChangeGroups, and what it does to the work index,
+// comes from (claim.ts statusChangeEffects, and what it does to the work index,
 // work-index.ts workWriteOf) is one write per group of "from" statuses. The first group is
 // sent; when its condition fails and the item turns out to be in another group's status,
 // that group's write is sent (store.ts, conditional-write.ts): one request when the guess
 // is right, write + read + write at worst.
-import { statusChangeGroups, type StatusChangeEffects } from '../../domain/claim.ts';
+import { statusChangeEffects, type StatusChangeEffects } from '../../domain/claim.ts';
 import type { Precondition, VideoChange } from '../../domain/ports.ts';
 import { videoStatuses, type VideoStatus } from '../../domain/video.ts';
 import { workWriteOf, type WorkWrite } from './work-index.ts';
@@ -31,20 +31,18 @@ export function statusChangeWrites(change: VideoChange, expect: Precondition): S
   const to = change.fields.status;
   if (to === undefined) return [{ expect, effects: undefined }];
   const merged: Array<{ from: VideoStatus[]; effects: StoredStatusChangeEffects }> = [];
-  for (const group of statusChangeGroups(expect.statusIn ?? videoStatuses, to, change.fields.failureReason !== undefined)) {
-    for (const from of group.from) {
-      const effects = { ...group.effects, work: workWriteOf(from, to) };
-      const same = merged.find(
-        (each) =>
-          each.effects.resetAttempts === effects.resetAttempts &&
-          each.effects.clearFailureReason === effects.clearFailureReason &&
-          each.effects.work === effects.work,
-      );
-      if (same === undefined) merged.push({ from: [from], effects });
-      else {
-        same.from.push(from);
-        same.effects = { ...same.effects, clearClaim: same.effects.clearClaim || effects.clearClaim };
-      }
+  for (const from of expect.statusIn ?? videoStatuses) {
+    const effects = { ...statusChangeEffects(from, to, change.fields.failureReason !== undefined), work: workWriteOf(from, to) };
+    const same = merged.find(
+      (each) =>
+        each.effects.resetAttempts === effects.resetAttempts &&
+        each.effects.clearFailureReason === effects.clearFailureReason &&
+        each.effects.work === effects.work,
+    );
+    if (same === undefined) merged.push({ from: [from], effects });
+    else {
+      same.from.push(from);
+      same.effects = { ...same.effects, clearClaim: same.effects.clearClaim || effects.clearClaim };
     }
   }
   // One write: the precondition as given (no status clause added where the caller had none).

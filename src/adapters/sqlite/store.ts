@@ -20,8 +20,7 @@
 // builds a Kysely query (statement-shape.ts says why).
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { AlreadyExists, NotFound, StoreUnavailable } from '../../domain/errors.ts';
-import { noLiveClaim } from '../../domain/claim.ts';
+import { AlreadyExists, NoLiveClaim, NotFound, StoreUnavailable } from '../../domain/errors.ts';
 import type { ClaimGrant, ClaimRenewal, ListPage, ListQuery, Precondition, StoreCallOptions, VideoChange, VideoStore } from '../../domain/ports.ts';
 import type { Video, VideoKey } from '../../domain/video.ts';
 import { isMemoryPath } from './connection.ts';
@@ -172,7 +171,7 @@ export class SqliteVideoStore implements VideoStore {
     const outcome = await this.#write(options, { statement: this.#writes.renew(key, renewal), refusal: this.#writes.refusal(key) });
     const row = outcome.rows[0] as VideoRow | undefined;
     if (row !== undefined) return fromRow(row);
-    throw outcome.refusalRow === null ? NotFound.video(key) : noLiveClaim(renewal.workerId);
+    throw outcome.refusalRow === null ? NotFound.video(key) : new NoLiveClaim(renewal.workerId);
   }
 
   /**
