@@ -43,6 +43,8 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** How often the token secret is re-read; defaults in token-secret-ring.ts (tests shorten them). */
   readonly tokenSecretRing?: { readonly refreshIntervalMs?: number; readonly minRefreshGapMs?: number };
+  /** How the process's runtime was tuned (serve's heap growth), for the `listening` line. */
+  readonly runtime?: Record<string, unknown>;
 }
 
 /** A store plus what to log about it; the dynamodb branch builds it in dynamo-store.ts. */
@@ -97,7 +99,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // The one line that says where the service is (PORT=0 picks a port nothing else
     // reports), so LOG_LEVEL=warn still gets it, at warn.
     const listeningLevel = logger.isLevelEnabled('info') ? 'info' : 'warn';
-    logger[listeningLevel]({ url: server.url, store: opened.description, tokenSecret: secrets.origin }, 'listening');
+    logger[listeningLevel]({ url: server.url, store: opened.description, tokenSecret: secrets.origin, ...options.runtime }, 'listening');
 
     let stopping: Promise<void> | undefined;
     const stop = async ({ graceMs = defaultGraceMs, preStopDelayMs = 0 }: StopOptions = {}): Promise<void> => {

@@ -90,10 +90,11 @@ export interface ServeProcess {
 
 /**
  * Starts `videosvc serve` and resolves once it logs `listening`; rejects if it exits first.
- * `bin` is another copy of the executable, e.g. the one an installed package ships.
+ * `bin` is another copy of the executable, e.g. the one an installed package ships;
+ * `nodeArgs` go to node before it (e.g. a V8 flag).
  */
-export function startServe(env: Env, cwd: string, bin = binPath): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [bin, 'serve'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(env: Env, cwd: string, bin = binPath, nodeArgs: readonly string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let pending = '';
