@@ -244,6 +244,33 @@ describe('the in-flight cap on the lean gRPC path (calls on bare streams)', () =
     }
   });
 
+  // Issue 10: under overload (the bench's 75 % point) calls whose whole request had arrived but
+  // was not read yet (the lean path reads a turn later) were displaced as if stalled: REFUSED_STREAM
+  // for calls already admitted, unlogged, while the newcomers took their slots.
+  it('never displaces a call whose whole request has arrived, read or not: the newcomer is refused', async () => {
+    const session = http2.connect(capped.url);
+    session.on('error', () => undefined);
+    try {
+      faulty!.mode = 'hang';
+      // Written in the same turn: both requests reach the service in one read.
+      const first = call(session, getVideo);
+      const second = call(session, getVideo);
+      // (Before the fix the second displaced the first and then hung in the store.)
+      const refused = await Promise.race([second, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the newcomer was admitted')), 5_000))]);
+      expect(refused.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
+      expect(refused.headers['grpc-status']).toBe(String(Code.ResourceExhausted));
+      faulty!.mode = 'normal';
+      faulty!.release();
+      const served = await first;
+      expect(served.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
+      expect(served.trailers['grpc-status']).toBe(String(Code.NotFound));
+    } finally {
+      faulty!.mode = 'normal';
+      faulty!.release();
+      session.close();
+    }
+  });
+
   it('displaces a call whose request has not fully arrived (REFUSED_STREAM) to serve a whole one', async () => {
     const session = http2.connect(capped.url);
     session.on('error', () => undefined);

@@ -10,7 +10,7 @@
 // closed. The load balancer probes are never refused, so overload does not read as death.
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import { serverBusyError } from './errors.ts';
-import { refuseEarly, refuseGrpcStream } from './early-refusal.ts';
+import { grpcTrailersOnlyHead, refuseEarly, refuseGrpcStream } from './early-refusal.ts';
 import type { NodeRequest, NodeResponse } from './listener.ts';
 
 const probePaths = new Set(['/healthz', '/readyz']);
@@ -36,6 +36,19 @@ interface Held {
   older: Held | undefined;
   newer: Held | undefined;
   gone: boolean;
+  /** Still in the list of calls that may be displaced (its request not yet seen whole). */
+  listed: boolean;
+}
+
+/**
+ * Whether the client has sent all of the request (END_STREAM), whether or not it has been read
+ * yet. Not `readableEnded` (nor the compat request's `complete`, built on it): that waits for
+ * the body to be consumed, and the lean path reads a turn after admission, so under overload
+ * (issue 10's bench at 75 % of peak) calls whose request sat whole in Node's buffer read as
+ * stalled uploads, and each newcomer displaced one: REFUSED_STREAM for admitted calls, unlogged.
+ */
+function wholeRequestArrived(stream: ServerHttp2Stream): boolean {
+  return stream.endAfterHeaders || stream.readableEnded || stream.state.remoteClose === 1;
 }
 
 const heldOfStream = Symbol('videosvc.heldCall');
@@ -43,14 +56,21 @@ type HeldStream = ServerHttp2Stream & { [heldOfStream]?: Held };
 
 /** Creates the admission check for at most `maxCallsInFlight` calls at once. */
 export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
-  // The calls in flight, oldest first, as a list linked through the calls themselves. Not a
-  // Map: with a long-lived Map taking an entry per call, each scavenge moved ~2 MB of call
-  // objects into the old generation, against ~0.5 MB with this list (issue 10, --trace-gc at
-  // half of peak load), and the old generation's collections are the long pauses.
+  // The calls that may still be displaced, oldest first, as a list linked through the calls
+  // themselves. Not a Map: with a long-lived Map taking an entry per call, each scavenge moved
+  // ~2 MB of call objects into the old generation, against ~0.5 MB with this list (issue 10,
+  // --trace-gc at half of peak load), and the old generation's collections are the long pauses.
+  // A call the search for a displaceable one finds whole leaves the list for good (it still
+  // counts), so at the cap each call is looked at once, not once per newcomer: walking all
+  // 1 000 calls for every refused newcomer doubled the CPU per call under overload.
   let oldest: Held | undefined;
   let newest: Held | undefined;
   let count = 0;
   const busy = () => serverBusyError(`the server is at its limit of ${maxCallsInFlight} calls in flight`);
+  // Made once: under overload a refusal is as frequent as a call, and building the error and
+  // its details each time (a ConnectError with a stack, the Status encoding) cost about what
+  // serving a GetVideo does, so shedding load freed nothing (issue 10's bench at 75 % of peak).
+  const busyStreamHead = grpcTrailersOnlyHead(busy());
   // One listener for every bare stream, finding the call on it (no closure per call).
   const releaseClosedStream = function (this: HeldStream): void {
     const held = this[heldOfStream];
@@ -58,7 +78,7 @@ export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
   };
 
   function hold(response: NodeResponse | ServerHttp2Stream, request: NodeRequest | null): Held {
-    const held: Held = { response, request, older: newest, newer: undefined, gone: false };
+    const held: Held = { response, request, older: newest, newer: undefined, gone: false, listed: true };
     if (newest === undefined) oldest = held;
     else newest.newer = held;
     newest = held;
@@ -69,25 +89,37 @@ export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
   function release(held: Held): void {
     if (held.gone) return;
     held.gone = true;
+    count -= 1;
+    unlist(held);
+  }
+
+  function unlist(held: Held): void {
+    if (!held.listed) return;
+    held.listed = false;
     if (held.older === undefined) oldest = held.newer;
     else held.older.newer = held.newer;
     if (held.newer === undefined) newest = held.older;
     else held.newer.older = held.older;
     held.older = held.newer = undefined;
-    count -= 1;
   }
 
   function unfinished(held: Held): boolean {
     if (held.request === null) {
       const stream = held.response as ServerHttp2Stream;
-      return !(stream.endAfterHeaders || stream.readableEnded || stream.headersSent);
+      return !(stream.headersSent || wholeRequestArrived(stream));
     }
-    return !(held.request.complete || (held.response as NodeResponse).headersSent);
+    if ((held.response as NodeResponse).headersSent) return false;
+    const request = held.request;
+    return 'stream' in request ? !wholeRequestArrived(request.stream) : !request.complete;
   }
 
   function displaceOldestUnfinished(): boolean {
-    for (let held = oldest; held !== undefined; held = held.newer) {
-      if (!unfinished(held)) continue;
+    for (let held = oldest, newer: Held | undefined; held !== undefined; held = newer) {
+      newer = held.newer;
+      if (!unfinished(held)) {
+        unlist(held);
+        continue;
+      }
       release(held);
       const request = held.request;
       if (request === null) (held.response as ServerHttp2Stream).close(http2.constants.NGHTTP2_REFUSED_STREAM);
@@ -121,7 +153,7 @@ export function createCallAdmission(maxCallsInFlight: number): CallAdmission {
       return true;
     },
     refuseStream(stream, headers) {
-      refuseGrpcStream(stream, busy(), headers);
+      refuseGrpcStream(stream, busyStreamHead, headers);
     },
     get inFlight() {
       return count;

@@ -8,10 +8,20 @@ import { headerStatusDetailsBin, setTrailerStatus } from '@connectrpc/connect/pr
 import { encodeGrpcMessage } from './grpc-message.ts';
 import type { NodeRequest, NodeResponse } from './listener.ts';
 
-/** Ends a gRPC call on its bare HTTP/2 stream with `error`, as trailers-only (grpc-status in the headers). */
-export function refuseGrpcStream(stream: ServerHttp2Stream, error: ConnectError, headers?: Readonly<Record<string, string>>): void {
+/**
+ * Ends a gRPC call on its bare HTTP/2 stream as trailers-only (grpc-status in the headers), with
+ * a `head` from grpcTrailersOnlyHead, made once for a refusal repeated at a high rate.
+ */
+export function refuseGrpcStream(stream: ServerHttp2Stream, head: Readonly<Record<string, string>>, headers?: Readonly<Record<string, string>>): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
-  stream.respond({ ...headers, ':status': 200, ...trailersOnlyHead('application/grpc', error) }, { endStream: true });
+  stream.respond({ ...headers, ':status': 200, ...head }, endStreamOptions);
+}
+
+const endStreamOptions = Object.freeze({ endStream: true });
+
+/** The trailers-only head of a gRPC answer failing with `error`. */
+export function grpcTrailersOnlyHead(error: ConnectError): Readonly<Record<string, string>> {
+  return Object.freeze(trailersOnlyHead('application/grpc', error));
 }
 
 /** The head of a trailers-only gRPC or gRPC-Web answer: its content type, the status and its details (ErrorInfo). */

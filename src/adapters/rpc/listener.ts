@@ -71,6 +71,12 @@ function ignoreStreamError(): void {}
  */
 function resetUnreadAfterAnswer(this: ServerHttp2Stream): void {
   if (this.endAfterHeaders || this.readableEnded) return;
+  // The whole request is already here, only unread: drain it and the stream closes as usual,
+  // with no reset (which clients count as an error) and no timer.
+  if (this.state.remoteClose === 1) {
+    this.resume();
+    return;
+  }
   setTimeout(cancelIfOpen, 200, this).unref();
 }
 
