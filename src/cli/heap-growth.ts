@@ -6,8 +6,9 @@
 // the live heap) a loaded service went 5-10 s between full collections, and each one then
 // paused 50-170 ms, while the native memory waiting for it raised the process's high-water
 // RSS (1.55× after 1 000 000 GetVideo calls against after the first 10 000). Growing by a fixed
-// 50 % instead makes the collections come about every second with pauses of 15-25 ms, and
-// RSS stays flat (0.97×), for ~4 % more CPU per call (README "Heap growth" has the runs).
+// 50 % instead makes them come every ~1.4 s at 10 000 calls a second, pausing 16-24 ms, and
+// RSS stays flat (0.97×), for ~4 % more CPU per call (README: "Decisions", and the fourth
+// session under "Transport performance").
 //
 // The flag is one V8 reads at every collection, so setting it once the process runs takes
 // effect from the next collection on. Node refuses it in NODE_OPTIONS, so an operator who
