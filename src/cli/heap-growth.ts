@@ -16,7 +16,7 @@
 //   node --heap-growing-percent=0 bin/videosvc.mjs serve
 import v8 from 'node:v8';
 
-export const defaultHeapGrowingPercent = 50;
+const defaultHeapGrowingPercent = 50;
 
 /** How the old generation's growth was set, for the `listening` line. */
 export interface HeapGrowth {

@@ -69,3 +69,20 @@ describe('videosvc serve with PORT=0 tells the chosen port at every LOG_LEVEL', 
     }
   });
 });
+
+// Issue 10: serve fixes V8's old-generation growth at 50 % (shorter full-collection pauses, flat
+// RSS under load) and the listening line says so; a value given on node's command line wins, 0
+// included (V8's adaptive growth).
+describe('the listening line says how V8 heap growth is set', () => {
+  const listeningLine = (process: ServeProcess) => process.logs.find((line) => line.msg === 'listening')!;
+
+  it('started plainly, serve sets 50 %', async () => {
+    serve = await startServe(env('info'), dir.path);
+    expect(listeningLine(serve).heapGrowth).toEqual({ growingPercent: 50, setBy: 'videosvc' });
+  });
+
+  it.each([['--heap-growing-percent=0', 0], ['--heap-growing-percent=80', 80]])('node %s: the operator’s value stays, and is reported', async (flag, percent) => {
+    serve = await startServe(env('info'), dir.path, binPath, [flag]);
+    expect(listeningLine(serve).heapGrowth).toEqual({ growingPercent: percent, setBy: 'node command line' });
+  });
+});

@@ -11,7 +11,7 @@
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import { serverBusyError } from './errors.ts';
 import { grpcTrailersOnlyHead, refuseEarly, refuseGrpcStream } from './early-refusal.ts';
-import type { NodeRequest, NodeResponse } from './listener.ts';
+import { wholeRequestArrived, type NodeRequest, type NodeResponse } from './listener.ts';
 
 const probePaths = new Set(['/healthz', '/readyz']);
 
@@ -38,17 +38,6 @@ interface Held {
   gone: boolean;
   /** Still in the list of calls that may be displaced (its request not yet seen whole). */
   listed: boolean;
-}
-
-/**
- * Whether the client has sent all of the request (END_STREAM), whether or not it has been read
- * yet. Not `readableEnded` (nor the compat request's `complete`, built on it): that waits for
- * the body to be consumed, and the lean path reads a turn after admission, so under overload
- * (issue 10's bench at 75 % of peak) calls whose request sat whole in Node's buffer read as
- * stalled uploads, and each newcomer displaced one: REFUSED_STREAM for admitted calls, unlogged.
- */
-function wholeRequestArrived(stream: ServerHttp2Stream): boolean {
-  return stream.endAfterHeaders || stream.readableEnded || stream.state.remoteClose === 1;
 }
 
 const heldOfStream = Symbol('videosvc.heldCall');

@@ -66,14 +66,26 @@ export function resetByClient(request: NodeRequest): boolean {
 function ignoreStreamError(): void {}
 
 /**
- * Once a stream's answer is out (its writable side finished): if its request is still unread,
- * resets it a moment later (see the 'stream' handler). A shared listener, `this` the stream.
+ * Whether the client has sent all of the request (END_STREAM), whether or not it has been read
+ * yet. Not `readableEnded` alone (nor the compat request's `complete`, built on it): that waits
+ * for the body to be consumed, and the lean path reads a turn after admission, so under overload
+ * (issue 10's bench at 75 % of peak) calls whose request sat whole in Node's buffer read as
+ * stalled uploads, and the in-flight cap displaced them: REFUSED_STREAM for admitted calls.
+ */
+export function wholeRequestArrived(stream: ServerHttp2Stream): boolean {
+  return stream.endAfterHeaders || stream.readableEnded || stream.state.remoteClose === 1;
+}
+
+/**
+ * Once a stream's answer is out (its writable side finished): if its request has not fully
+ * arrived, resets it a moment later (see the 'stream' handler); if it arrived whole but unread,
+ * drains it. A shared listener, `this` the stream.
  */
 function resetUnreadAfterAnswer(this: ServerHttp2Stream): void {
   if (this.endAfterHeaders || this.readableEnded) return;
   // The whole request is already here, only unread: drain it and the stream closes as usual,
   // with no reset (which clients count as an error) and no timer.
-  if (this.state.remoteClose === 1) {
+  if (wholeRequestArrived(this)) {
     this.resume();
     return;
   }
