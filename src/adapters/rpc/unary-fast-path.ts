@@ -8,7 +8,8 @@
 // universal request/response objects, undici Headers, async-iterable pipelines, a
 // HandlerContext with linked AbortSignals and a DOMException per call — held a *constant*
 // GetVideo handler to ~0.16× a bare @grpc/grpc-js server. This path does only what a unary
-// call needs: read one envelope, decode it with protobuf-es, run the same call policy
+// call needs: read one envelope, decode it (request-wire.ts for the requests made only of
+// strings, protobuf-es for the rest), run the same call policy
 // (call-policy.ts: closing, deadline, authentication, rate limit, the error mapping) and the
 // same VideoService calls as connect-node, encode the answer, and send headers, one message
 // and trailers.
@@ -39,6 +40,7 @@ import { encodeGrpcMessage } from './grpc-message.ts';
 import { strictJsonOptions } from './json-options.ts';
 import type { NodeRequest, NodeResponse } from './listener.ts';
 import type { CallScope, VideoCalls } from './video-service.ts';
+import { stringFieldsDecoder, type StringFieldsDecoder } from './request-wire.ts';
 import { videoAnswerEncoders } from './video-wire.ts';
 
 export interface UnaryFastPathOptions {
@@ -61,6 +63,8 @@ export interface UnaryFastPath {
 
 interface Route {
   readonly input: DescMessage;
+  /** request-wire.ts's decoder where every field of the request is a string, else undefined (fromBinary). */
+  readonly decodeStrings: StringFieldsDecoder | undefined;
   /** connect's own JSON serialization of the request and the answer (strict options, the read limit). */
   readonly json: { readonly input: Serialization<Message>; readonly output: Serialization<Message> };
   readonly output: DescMessage;
@@ -103,7 +107,8 @@ export function createUnaryFastPath(options: UnaryFastPathOptions): UnaryFastPat
       writeMaxBytes: Number.MAX_SAFE_INTEGER,
     });
     const json = { input: serialization.getI(false), output: serialization.getO(false) };
-    routes.set(`/${typeName}/${method.name}`, { input: method.input, json, output, encode, call });
+    const decodeStrings = stringFieldsDecoder(method.input);
+    routes.set(`/${typeName}/${method.name}`, { input: method.input, decodeStrings, json, output, encode, call });
   }
 
   function takesGrpc(headers: IncomingHttpHeaders): boolean {
@@ -233,7 +238,7 @@ class UnaryCall {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#received);
     let message: unknown;
     try {
-      message = this.stream !== undefined ? decodeUnary(this.route.input, body) : this.route.json.input.parse(body);
+      message = this.stream !== undefined ? decodeUnary(this.route, body) : this.route.json.input.parse(body);
     } catch (error) {
       return this.requestFault(error as ConnectError);
     }
@@ -407,7 +412,7 @@ function envelopeFault(chunks: Buffer[], received: number, readMaxBytes: number)
  * connect-node answers for the same bytes, except that its INTERNAL for bytes that do not
  * decode is INVALID_ARGUMENT here, as request-faults.ts makes it on connect-node's path.
  */
-function decodeUnary(schema: DescMessage, body: Buffer): unknown {
+function decodeUnary(route: Route, body: Buffer): unknown {
   if (body.length === 0) throw new ConnectError('protocol error: missing input message for unary method', Code.Unimplemented);
   if (body.length < envelopeHeaderBytes) {
     throw new ConnectError(`protocol error: promised ${envelopeHeaderBytes} bytes, received ${body.length}`, Code.InvalidArgument);
@@ -419,8 +424,11 @@ function decodeUnary(schema: DescMessage, body: Buffer): unknown {
   if ((body[0]! & compressedFlag) !== 0) {
     throw new ConnectError('received compressed envelope, but do not know how to decompress', Code.InvalidArgument);
   }
+  const end = envelopeHeaderBytes + length;
+  const plain = route.decodeStrings?.(body, envelopeHeaderBytes, end);
+  if (plain !== undefined) return plain;
   try {
-    return fromBinary(schema, body.subarray(envelopeHeaderBytes, envelopeHeaderBytes + length));
+    return fromBinary(route.input, body.subarray(envelopeHeaderBytes, end));
   } catch (error) {
     throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument);
   }
