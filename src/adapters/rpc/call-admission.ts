@@ -11,7 +11,8 @@
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import { serverBusyError } from './errors.ts';
 import { grpcTrailersOnlyHead, refuseEarly, refuseGrpcStream } from './early-refusal.ts';
-import { wholeRequestArrived, type NodeRequest, type NodeResponse } from './listener.ts';
+import { wholeRequestArrived } from './http2-sessions.ts';
+import type { NodeRequest, NodeResponse } from './listener.ts';
 
 const probePaths = new Set(['/healthz', '/readyz']);
 

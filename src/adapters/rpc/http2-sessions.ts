@@ -28,6 +28,17 @@ export function streamResetByClient(stream: Http2Stream): boolean {
   return code !== NGHTTP2_NO_ERROR || stream.aborted;
 }
 
+/**
+ * Whether the client has sent all of the request (END_STREAM), whether or not it has been read
+ * yet. Not `readableEnded` alone (nor the compat request's `complete`, built on it): that waits
+ * for the body to be consumed, and the lean path reads a turn after admission, so under overload
+ * (issue 10's bench at 75 % of peak) calls whose request sat whole in Node's buffer read as
+ * stalled uploads, and the in-flight cap displaced them: REFUSED_STREAM for admitted calls.
+ */
+export function wholeRequestArrived(stream: Http2Stream): boolean {
+  return stream.endAfterHeaders || stream.readableEnded || stream.state.remoteClose === 1;
+}
+
 // Node gives no sign of who reset a stream: both sides end in the same closeStream(). A reset
 // received from the client reaches the stream's close()/destroy() methods only after the
 // stream is already closed, while every server-side close goes through one of them first.
@@ -97,6 +108,33 @@ function stopBodyTimer(this: Http2Stream): void {
   this.setTimeout(0);
 }
 
+// A request whose body has not fully arrived gets an inactivity timer (restarted by every
+// frame the stream reads or writes; once the request is whole, the call's own deadline governs
+// it instead). It is armed a turn after the stream opens, for the streams still waiting on
+// their body then: the 'stream' event comes before nghttp2 has read the DATA frames that came
+// with the headers, and by the next turn a unary request sent in one piece has always arrived
+// whole (every one of 22 000 in a probe of h2load loads), so it gets no timer at all. Arming
+// one per stream (a bound callback, a timer-list entry refreshed on every frame, two listeners)
+// was ~1 % of a GetVideo's CPU samples at peak load (issue 10).
+let bodiesToWatch: GuardedStream[] = [];
+
+function watchBodyFromNextTurn(stream: GuardedStream): void {
+  if (bodiesToWatch.push(stream) === 1) setImmediate(armBodyTimers);
+}
+
+function armBodyTimers(): void {
+  const due = bodiesToWatch;
+  bodiesToWatch = [];
+  for (const stream of due) {
+    const guard = stream[guardOfStream];
+    if (guard === undefined || stream.destroyed || wholeRequestArrived(stream)) continue;
+    // ('on' rather than 'once' where the event comes once anyway: no wrapper per stream.)
+    stream.on('timeout', cancelStalledBody);
+    stream.setTimeout(guard.bodyTimeoutMs);
+    stream.on('end', stopBodyTimer);
+  }
+}
+
 function reportClose(this: GuardedStream): void {
   const guard = this[guardOfStream];
   if (guard === undefined) return;
@@ -142,13 +180,8 @@ export function guardSession(session: ServerHttp2Session, socket: Socket, option
     clearTimeout(idleTimer);
     noteServerCloses(stream);
     stream[guardOfStream] = guard;
-    // The stream's inactivity timer restarts on every frame it reads or writes; once the
-    // request has fully arrived, the call's own deadline governs it instead.
-    // ('on' rather than 'once' where the event comes once anyway: no wrapper per stream.)
-    stream.on('timeout', cancelStalledBody);
-    stream.setTimeout(guard.bodyTimeoutMs);
-    stream.on('end', stopBodyTimer);
     stream.on('close', reportClose);
+    watchBodyFromNextTurn(stream);
   });
   // nghttp2 may end a session on its own (a flood of bad frames); the socket must follow.
   session.on('error', () => releaseSocketAfter(session, socket));

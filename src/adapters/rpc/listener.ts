@@ -18,7 +18,7 @@ import tls from 'node:tls';
 import type { Limits } from '../../app/limits.ts';
 import { createConnectionCap } from './connection-cap.ts';
 import { createHttp1Server } from './http1-server.ts';
-import { guardSession, releaseSocketAfter, streamResetByClient } from './http2-sessions.ts';
+import { guardSession, releaseSocketAfter, streamResetByClient, wholeRequestArrived } from './http2-sessions.ts';
 import { sniffProtocol } from './protocol-sniffing.ts';
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -64,17 +64,6 @@ export function resetByClient(request: NodeRequest): boolean {
 
 /** A stream's own error (a client's reset) ends only that stream; its call log line says so. */
 function ignoreStreamError(): void {}
-
-/**
- * Whether the client has sent all of the request (END_STREAM), whether or not it has been read
- * yet. Not `readableEnded` alone (nor the compat request's `complete`, built on it): that waits
- * for the body to be consumed, and the lean path reads a turn after admission, so under overload
- * (issue 10's bench at 75 % of peak) calls whose request sat whole in Node's buffer read as
- * stalled uploads, and the in-flight cap displaced them: REFUSED_STREAM for admitted calls.
- */
-export function wholeRequestArrived(stream: ServerHttp2Stream): boolean {
-  return stream.endAfterHeaders || stream.readableEnded || stream.state.remoteClose === 1;
-}
 
 /**
  * Once a stream's answer is out (its writable side finished): if its request has not fully
