@@ -11,12 +11,13 @@
 // Cost per call (issue 12, bench/telemetry-cost.ts): prom-client hashes and validates the
 // labels on every inc/observe, ~0.2 µs for a counter and ~0.4 µs for a histogram here. The
 // call counter is therefore kept as plain numbers per procedure and code and handed to
-// prom-client at scrape time (its `collect` hook); the histograms are prom-client's, with
-// their label children made once per procedure or operation.
+// prom-client at scrape time (its `collect` hook); the two latency histograms count into
+// plain arrays too (counted-histogram.ts, issue 10), rendered by prom-client's registry.
 import type { Code } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { VideoStore } from '../../domain/ports.ts';
+import { CountedHistogram, type HistogramSeries } from './counted-histogram.ts';
 
 /** A VideoStore request, by its port method. */
 export type StoreOperation = Exclude<keyof VideoStore, 'close'>;
@@ -86,14 +87,14 @@ export function createServiceMetrics(): ServiceMetrics {
       }
     },
   });
-  const callSeconds = new Histogram({
+  const callSeconds = new CountedHistogram({
     name: 'videosvc_rpc_call_duration_seconds',
     help: 'RPC call latency, from the request\'s arrival to the end of its answer, by procedure.',
-    labelNames: ['procedure'],
+    labelName: 'procedure',
     buckets: callBucketsSeconds,
-    registers,
   });
-  const callSecondsOf = new Map<string, Histogram.Internal<'procedure'>>();
+  registry.registerMetric(callSeconds.asMetric());
+  const callSecondsOf = new Map<string, HistogramSeries>();
   new Gauge({
     name: 'videosvc_rpc_calls_in_flight',
     help: 'RPC calls received and not yet answered.',
@@ -103,14 +104,14 @@ export function createServiceMetrics(): ServiceMetrics {
     },
   });
 
-  const storeSeconds = new Histogram({
+  const storeSeconds = new CountedHistogram({
     name: 'videosvc_store_request_duration_seconds',
     help: 'Video store request latency, by operation (the VideoStore port method), failures included.',
-    labelNames: ['operation'],
+    labelName: 'operation',
     buckets: storeBucketsSeconds,
-    registers,
   });
-  const storeSecondsOf = new Map<StoreOperation, Histogram.Internal<'operation'>>();
+  registry.registerMetric(storeSeconds.asMetric());
+  const storeSecondsOf = new Map<StoreOperation, HistogramSeries>();
   const storeFailures = new Counter({
     name: 'videosvc_store_errors_total',
     help: 'Video store requests that failed, by operation and failure: unavailable (down, throttling, timed out) or internal (unexpected).',
@@ -130,14 +131,14 @@ export function createServiceMetrics(): ServiceMetrics {
         if (counts === undefined) callCounts.set(procedure, (counts = new Float64Array(codeSlots)));
         counts[code === 'ok' ? 0 : code]!++;
         let histogram = callSecondsOf.get(procedure);
-        if (histogram === undefined) callSecondsOf.set(procedure, (histogram = callSeconds.labels({ procedure })));
+        if (histogram === undefined) callSecondsOf.set(procedure, (histogram = callSeconds.series(procedure)));
         histogram.observe(seconds);
       },
     },
     store: {
       observed(operation, seconds) {
         let histogram = storeSecondsOf.get(operation);
-        if (histogram === undefined) storeSecondsOf.set(operation, (histogram = storeSeconds.labels({ operation })));
+        if (histogram === undefined) storeSecondsOf.set(operation, (histogram = storeSeconds.series(operation)));
         histogram.observe(seconds);
       },
       failed(operation, failure) {
