@@ -3,6 +3,7 @@
 // a caller happens to pass in.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { batchedDestination } from './log-destination.ts';
+import { noteKnownLogger } from './log-flat-line.ts';
 
 export type { Logger } from 'pino';
 
@@ -42,5 +43,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     redact: { paths: redactedPaths, censor: redactionCensor },
   };
   // Not pino's asynchronous default: log-destination.ts says why.
-  return pino(options, destination ?? batchedDestination(1));
+  const logger = pino(options, destination ?? batchedDestination(1));
+  noteKnownLogger(logger);
+  return logger;
 }

@@ -11,6 +11,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { Code, ConnectError, createContextKey, createContextValues, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
+import { flatLineWriter } from '../log-flat-line.ts';
 import { flatRedactedPaths, redactionCensor } from '../log.ts';
 import type { CallMetrics } from '../telemetry/metrics.ts';
 import { endCallTrace, inCallContext, traceCall, type CallTrace } from '../telemetry/tracing.ts';
@@ -80,6 +81,8 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>, m
   // written through a child that redacts just the paths a flat line can hold; a failed call's
   // line carries `err` (anything a cause holds) and goes through the full redaction.
   const flatLines = logger.child({}, { redact: { paths: flatRedactedPaths, censor: redactionCensor } });
+  // The same lines without pino's per-line work, for the service's own loggers (log-flat-line.ts).
+  const writeFlatLine = flatLineWriter(logger);
 
   function write(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): void {
     // No code from the interceptors: the call was refused (or abandoned) before the service saw it.
@@ -108,6 +111,7 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>, m
     const level = logLevelOf(code, refusedEarly, record.cause);
     if (level === 'error') logger.error({ ...line, err: record.cause }, 'rpc call failed');
     else if (code === Code.Unavailable && level === 'warn') logger.warn({ ...line, err: record.cause }, 'rpc call failed');
+    else if (writeFlatLine !== undefined) writeFlatLine(level, line, 'rpc call');
     else flatLines[level](line, 'rpc call');
   }
 
