@@ -39,8 +39,8 @@ import type { CallLog, CallRecord } from './logging.ts';
 import { encodeGrpcMessage } from './grpc-message.ts';
 import { strictJsonOptions } from './json-options.ts';
 import type { NodeRequest, NodeResponse } from './listener.ts';
-import type { CallScope, VideoCalls } from './video-service.ts';
 import { stringFieldsDecoder, type StringFieldsDecoder } from './request-wire.ts';
+import type { CallScope, VideoCalls } from './video-service.ts';
 import { videoAnswerEncoders } from './video-wire.ts';
 
 export interface UnaryFastPathOptions {

@@ -17,7 +17,7 @@ import type { Code } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { VideoStore } from '../../domain/ports.ts';
-import { CountedHistogram, type HistogramSeries } from './counted-histogram.ts';
+import { CountedHistogram } from './counted-histogram.ts';
 
 /** A VideoStore request, by its port method. */
 export type StoreOperation = Exclude<keyof VideoStore, 'close'>;
@@ -94,7 +94,6 @@ export function createServiceMetrics(): ServiceMetrics {
     buckets: callBucketsSeconds,
   });
   registry.registerMetric(callSeconds.asMetric());
-  const callSecondsOf = new Map<string, HistogramSeries>();
   new Gauge({
     name: 'videosvc_rpc_calls_in_flight',
     help: 'RPC calls received and not yet answered.',
@@ -111,7 +110,6 @@ export function createServiceMetrics(): ServiceMetrics {
     buckets: storeBucketsSeconds,
   });
   registry.registerMetric(storeSeconds.asMetric());
-  const storeSecondsOf = new Map<StoreOperation, HistogramSeries>();
   const storeFailures = new Counter({
     name: 'videosvc_store_errors_total',
     help: 'Video store requests that failed, by operation and failure: unavailable (down, throttling, timed out) or internal (unexpected).',
@@ -130,16 +128,12 @@ export function createServiceMetrics(): ServiceMetrics {
         let counts = callCounts.get(procedure);
         if (counts === undefined) callCounts.set(procedure, (counts = new Float64Array(codeSlots)));
         counts[code === 'ok' ? 0 : code]!++;
-        let histogram = callSecondsOf.get(procedure);
-        if (histogram === undefined) callSecondsOf.set(procedure, (histogram = callSeconds.series(procedure)));
-        histogram.observe(seconds);
+        callSeconds.series(procedure).observe(seconds);
       },
     },
     store: {
       observed(operation, seconds) {
-        let histogram = storeSecondsOf.get(operation);
-        if (histogram === undefined) storeSecondsOf.set(operation, (histogram = storeSeconds.series(operation)));
-        histogram.observe(seconds);
+        storeSeconds.series(operation).observe(seconds);
       },
       failed(operation, failure) {
         storeFailures.inc({ operation, failure });
