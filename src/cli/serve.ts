@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { defaults, parseConfig, readEnvironment } from '../app/config.ts';
 import { limitVariables } from '../app/limits.ts';
-import { boundHeapGrowth } from './heap-growth.ts';
 import type { Logger } from '../adapters/log.ts';
 import type { RunningService } from '../main/start.ts';
 import { parseCommandLine, printOut, type Command } from './command.ts';
+import { boundHeapGrowth } from './heap-growth.ts';
 
 /** How long in-flight calls may finish after a signal before they are cut off. */
 export const shutdownGraceMs = 10_000;

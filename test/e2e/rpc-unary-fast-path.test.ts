@@ -216,11 +216,27 @@ describe('the in-flight cap on the lean gRPC path (calls on bare streams)', () =
     });
   }
 
-  it('refuses a call beyond the cap while a whole one is being served: RESOURCE_EXHAUSTED, a request id, a warn line', async () => {
+  /** The store answers again, and the calls waiting in it go on. */
+  function letStoreGo(): void {
+    faulty!.mode = 'normal';
+    faulty!.release();
+  }
+
+  /** Runs `body` on a new session while the store holds every call; the store answers again after. */
+  async function whileStoreHangs(body: (session: http2.ClientHttp2Session) => Promise<void>): Promise<void> {
     const session = http2.connect(capped.url);
     session.on('error', () => undefined);
+    faulty!.mode = 'hang';
     try {
-      faulty!.mode = 'hang';
+      await body(session);
+    } finally {
+      letStoreGo();
+      session.close();
+    }
+  }
+
+  it('refuses a call beyond the cap while a whole one is being served: RESOURCE_EXHAUSTED, a request id, a warn line', () =>
+    whileStoreHangs(async (session) => {
       const held = call(session, getVideo);
       // Time for the call to reach the (hanging) store.
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -234,24 +250,15 @@ describe('the in-flight cap on the lean gRPC path (calls on bare streams)', () =
       await vi.waitFor(() => expect(capped.logs.slice(logged).find((line) => line.requestId === refused.headers['x-request-id'])).toMatchObject({
         procedure: '/video.v1.VideoService/GetVideo', code: 'resource_exhausted', level: 40,
       }));
-      faulty!.mode = 'normal';
-      faulty!.release();
+      letStoreGo();
       expect((await held).trailers['grpc-status']).toBe(String(Code.NotFound));
-    } finally {
-      faulty!.mode = 'normal';
-      faulty!.release();
-      session.close();
-    }
-  });
+    }));
 
   // Issue 10: under overload (the bench's 75 % point) calls whose whole request had arrived but
   // was not read yet (the lean path reads a turn later) were displaced as if stalled: REFUSED_STREAM
   // for calls already admitted, unlogged, while the newcomers took their slots.
-  it('never displaces a call whose whole request has arrived, read or not: the newcomer is refused', async () => {
-    const session = http2.connect(capped.url);
-    session.on('error', () => undefined);
-    try {
-      faulty!.mode = 'hang';
+  it('never displaces a call whose whole request has arrived, read or not: the newcomer is refused', () =>
+    whileStoreHangs(async (session) => {
       // Written in the same turn: both requests reach the service in one read.
       const first = call(session, getVideo);
       const second = call(session, getVideo);
@@ -259,17 +266,11 @@ describe('the in-flight cap on the lean gRPC path (calls on bare streams)', () =
       const refused = await Promise.race([second, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the newcomer was admitted')), 5_000))]);
       expect(refused.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
       expect(refused.headers['grpc-status']).toBe(String(Code.ResourceExhausted));
-      faulty!.mode = 'normal';
-      faulty!.release();
+      letStoreGo();
       const served = await first;
       expect(served.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
       expect(served.trailers['grpc-status']).toBe(String(Code.NotFound));
-    } finally {
-      faulty!.mode = 'normal';
-      faulty!.release();
-      session.close();
-    }
-  });
+    }));
 
   it('displaces a call whose request has not fully arrived (REFUSED_STREAM) to serve a whole one', async () => {
     const session = http2.connect(capped.url);

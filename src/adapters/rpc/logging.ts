@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { Code, ConnectError, createContextKey, createContextValues, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from 'pino';
-import { flatLineWriter } from '../log-flat-line.ts';
+import { flatLineWriter, type FlatLineWriter } from '../log-flat-line.ts';
 import { flatRedactedPaths, redactionCensor } from '../log.ts';
 import type { CallMetrics } from '../telemetry/metrics.ts';
 import { endCallTrace, inCallContext, traceCall, type CallTrace } from '../telemetry/tracing.ts';
@@ -77,12 +77,11 @@ export interface CallLog {
  */
 export function createCallLog(logger: Logger, procedures: ReadonlySet<string>, metrics: CallMetrics): CallLog {
   const records = new WeakMap<NodeRequest, CallRecord>();
-  // Built once. A line without an error holds only flat fields (strings and numbers), so it is
-  // written through a child that redacts just the paths a flat line can hold; a failed call's
-  // line carries `err` (anything a cause holds) and goes through the full redaction.
-  const flatLines = logger.child({}, { redact: { paths: flatRedactedPaths, censor: redactionCensor } });
-  // The same lines without pino's per-line work, for the service's own loggers (log-flat-line.ts).
-  const writeFlatLine = flatLineWriter(logger);
+  // Built once. A line without an error holds only flat fields (strings and numbers): the
+  // service's own loggers write it without pino's per-line work (log-flat-line.ts), any other
+  // through a child that redacts just the paths a flat line can hold. A failed call's line
+  // carries `err` (anything a cause holds) and goes through the full redaction.
+  const writeFlatLine: FlatLineWriter = flatLineWriter(logger) ?? flatLinesThroughPino(logger);
 
   function write(record: CallRecord, request: NodeRequest, response: NodeResponse, closedFirst: boolean): void {
     // No code from the interceptors: the call was refused (or abandoned) before the service saw it.
@@ -111,8 +110,7 @@ export function createCallLog(logger: Logger, procedures: ReadonlySet<string>, m
     const level = logLevelOf(code, refusedEarly, record.cause);
     if (level === 'error') logger.error({ ...line, err: record.cause }, 'rpc call failed');
     else if (code === Code.Unavailable && level === 'warn') logger.warn({ ...line, err: record.cause }, 'rpc call failed');
-    else if (writeFlatLine !== undefined) writeFlatLine(level, line, 'rpc call');
-    else flatLines[level](line, 'rpc call');
+    else writeFlatLine(level, line, 'rpc call');
   }
 
   function newRecord(url: string, method: string | undefined, headers: IncomingHttpHeaders, startedNs = process.hrtime.bigint()): CallRecord | undefined {
@@ -224,6 +222,12 @@ async function* observeStream<T>(messages: AsyncIterable<T>, settle: (error?: un
     settle(error);
     throw error;
   }
+}
+
+/** Flat lines through pino, with only the redacted paths a flat line can hold. */
+function flatLinesThroughPino(logger: Logger): FlatLineWriter {
+  const flatLines = logger.child({}, { redact: { paths: flatRedactedPaths, censor: redactionCensor } });
+  return (level, fields, msg) => flatLines[level](fields, msg);
 }
 
 /**
